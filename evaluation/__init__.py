@@ -1,0 +1,1 @@
+"""Evaluation of tomtat models: Vietnamese ROUGE, datasets, benchmarks and reports."""

@@ -1,0 +1,77 @@
+"""`tomtat eval`, `tomtat compare` and `tomtat bench` (registered through entry points)."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+
+def add_eval_command(sub: Any) -> None:
+    from summarizer.cli import add_model_arguments
+
+    p = sub.add_parser("eval", help="score a model on a data set (ROUGE, speed, report)")
+    p.add_argument("--data", required=True, help="JSONL(.xz/.gz) with text/summary/title")
+    p.add_argument("--out", required=True, help="run folder: predictions.jsonl, metrics.json, report.md")
+    p.add_argument("--limit", type=int, help="the first N records in file order")
+    p.add_argument("--dedup", help="VietNews duplicates.tsv: leave out the ids it lists")
+    p.add_argument("--batch-size", type=int, default=16)
+    p.add_argument("--bootstrap-samples", type=int, default=1000)
+    add_model_arguments(p)
+    p.set_defaults(func=_cmd_eval)
+
+
+def _cmd_eval(args: argparse.Namespace) -> int:
+    from evaluation.runner import EvalConfig, run_eval
+    from summarizer.errors import InvalidInputError
+
+    for path in filter(None, (args.data, args.dedup)):
+        if not Path(path).is_file():
+            raise InvalidInputError(f"no such file: {path}")
+    cfg = EvalConfig(
+        data=args.data, out=args.out, model=args.model, limit=args.limit, dedup=args.dedup,
+        batch_size=args.batch_size, device=args.device, dtype=args.dtype, backend=args.backend,
+        compute_type=args.compute_type, threads=args.threads, bootstrap_samples=args.bootstrap_samples,
+    )
+    metrics = run_eval(cfg)
+    summary = {o: metrics["scores"][o]["syllable"] for o in metrics["scores"]}
+    print(json.dumps({"n": metrics["n"], "syllable": summary, "speed_docs_per_s": metrics["speed"]["docs_per_s"]},
+                     ensure_ascii=False, indent=2))
+    print(f"report: {Path(args.out) / 'report.md'}", file=sys.stderr)
+    return 0
+
+
+def add_compare_command(sub: Any) -> None:
+    p = sub.add_parser("compare", help="side-by-side Markdown table of eval runs (+ published numbers)")
+    p.add_argument("runs", nargs="+", help="run folders written by tomtat eval")
+    p.add_argument("--no-published", action="store_true", help="leave out the published reference rows")
+    p.set_defaults(func=_cmd_compare)
+
+
+def _cmd_compare(args: argparse.Namespace) -> int:
+    from evaluation.report import compare
+    from summarizer.errors import InvalidInputError
+
+    runs = [Path(r) for r in args.runs]
+    missing = [str(r) for r in runs if not (r / "metrics.json").is_file()]
+    if missing:
+        raise InvalidInputError(f"not an eval run folder (no metrics.json): {', '.join(missing)}")
+    sys.stdout.write(compare(runs, include_published=not args.no_published))
+    return 0
+
+
+def add_bench_command(sub: Any) -> None:
+    from evaluation.benchmark import add_bench_arguments
+
+    p = sub.add_parser("bench", help="speed of backends × batch sizes on fixed inputs")
+    add_bench_arguments(p)
+    p.set_defaults(func=_cmd_bench)
+
+
+def _cmd_bench(args: argparse.Namespace) -> int:
+    from evaluation.benchmark import bench_from_args, to_markdown
+
+    sys.stdout.write(to_markdown(bench_from_args(args)))
+    return 0

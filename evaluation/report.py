@@ -1,0 +1,140 @@
+"""report.md and scores.png for one run; the side-by-side table of `tomtat compare`."""
+
+from __future__ import annotations
+
+import csv
+import json
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from evaluation.rouge import TOKENIZERS
+
+PUBLISHED = Path(__file__).with_name("published.csv")
+
+
+def _cell(metrics: dict[str, Any], output: str, tokenizer: str, metric: str, *, ci: bool = True) -> str:
+    value = metrics["scores"].get(output, {}).get(tokenizer, {}).get(metric)
+    if value is None:
+        return "–"
+    if not ci:
+        return f"{value:.2f}"
+    low, high = metrics["intervals"][output][tokenizer][metric]
+    return f"{value:.2f} [{low:.2f}, {high:.2f}]"
+
+
+def scores_table(metrics: dict[str, Any]) -> list[str]:
+    lines = ["| output | tokenizer | ROUGE-1 | ROUGE-2 | ROUGE-L | ROUGE-Lsum | n |", "|---|---|---|---|---|---|---:|"]
+    for output in metrics["scores"]:
+        for tokenizer, label in TOKENIZERS.items():
+            cells = " | ".join(_cell(metrics, output, tokenizer, m) for m in ("rouge1", "rouge2", "rougeL", "rougeLsum"))
+            lines.append(f"| {output} | {tokenizer}: {label} | {cells} | {metrics['n_scored'][output]} |")
+    return lines
+
+
+def _plot(out: Path, per_doc: dict[str, np.ndarray], rows: list[dict[str, Any]]) -> str | None:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    fig, (left, right) = plt.subplots(1, 2, figsize=(11, 4))
+    for output, values in per_doc.items():
+        if len(values):
+            left.hist(values, bins=20, range=(0, 100), alpha=0.5, label=output)
+    left.set(title="Syllable ROUGE-1 F1 per document", xlabel="ROUGE-1 F1 × 100", ylabel="documents")
+    left.legend()
+    abstract = per_doc.get("abstract", np.array([]))
+    lengths = [len(r["abstract"].split()) for r in rows if r["references"].get("summary")]
+    if len(abstract) == len(lengths) and lengths:
+        right.scatter(lengths, abstract, s=4, alpha=0.4)
+    right.set(title="Abstract length vs ROUGE-1", xlabel="abstract length (syllables)", ylabel="ROUGE-1 F1 × 100")
+    fig.tight_layout()
+    path = out / "scores.png"
+    fig.savefig(path, dpi=100)
+    plt.close(fig)
+    return path.name
+
+
+def write_report(out: Path, metrics: dict[str, Any], rows: list[dict[str, Any]], per_doc: dict[str, np.ndarray]) -> None:
+    """Write report.md (scores, lengths, speed, examples) and scores.png into `out`."""
+    model, data, speed = metrics["model"], metrics["data"], metrics["speed"]
+    lines = [
+        f"# Evaluation: {model['name']} on {Path(data['path']).name}",
+        "",
+        f"- documents: {metrics['n']} (limit {data['limit']}, de-duplicated: {'yes, ' + str(data['dedup']) if data['dedup'] else 'no'}; skipped: {data['skipped'] or 'none'})",
+        f"- data sha256: `{data['sha256'][:16]}…`; git commit `{metrics['git_commit'][:12]}`",
+        f"- model: {model['name']} ({model['kind']}, {model['backend']}), revision `{model['revision'] or '-'}`",
+        "",
+        "## Scores (F1 × 100, 95% bootstrap interval)",
+        "",
+        "`syllable` is the primary score. `paper` is only for comparison with published numbers, which were computed with rouge-score's default tokenizer (ASCII only, diacritics stripped).",
+        "",
+        *scores_table(metrics),
+        "",
+        "## Lengths (syllables, mean)",
+        "",
+        "| output | output length | reference length |",
+        "|---|---:|---:|",
+        *[f"| {o} | {v['mean_syllables']} | {v['reference_mean_syllables']} |" for o, v in metrics["lengths"].items()],
+        "",
+        "## Speed",
+        "",
+        f"{speed['docs_per_s'] or 0:.2f} documents/s; amortized latency p50 {speed['latency_p50_s'] or 0:.3f} s, p95 {speed['latency_p95_s'] or 0:.3f} s; "
+        f"generated tokens/s {speed['generated_tokens_per_s'] or 0:.0f}; peak memory {speed['peak_memory_mb']} MB; "
+        f"device {speed['device']} ({speed['dtype']}, {speed['backend']}), batch size {speed['batch_size']}, threads {metrics['machine']['threads']}, "
+        f"machine {metrics['machine'].get('gpu') or metrics['machine'].get('cpu', '?')}, load {metrics['machine']['load_avg']}.",
+        "",
+    ]
+    plot = _plot(out, per_doc, rows)
+    if plot:
+        lines += [f"![score distribution]({plot})", ""]
+    lines += ["## Examples", ""]
+    for row in rows[:3]:
+        lines += [
+            f"### {row['id']}",
+            f"- headline: {row['headline']}",
+            f"- reference title: {row['references']['title']}",
+            f"- abstract: {row['abstract']}",
+            f"- reference summary: {row['references']['summary']}",
+            "",
+        ]
+    (out / "report.md").write_text("\n".join(lines), encoding="utf-8")
+
+
+def published_rows() -> list[dict[str, str]]:
+    with PUBLISHED.open(encoding="utf-8") as fh:
+        return list(csv.DictReader(fh))
+
+
+def compare(run_dirs: list[Path], *, include_published: bool = True) -> str:
+    """One Markdown table: each run's abstract/headline scores side by side, plus published rows."""
+    header = (
+        "| system | n | abstract R1 (syllable) | abstract R2 (syllable) | abstract RL (syllable) | "
+        "abstract R1/R2/RL (paper-compatible) | headline R1 (syllable) | headline RL (syllable) | docs/s |"
+    )
+    lines = [header, "|---|---:|---|---|---|---|---|---|---:|"]
+    for run in run_dirs:
+        metrics = json.loads((run / "metrics.json").read_text(encoding="utf-8"))
+        paper = "/".join(_cell(metrics, "abstract", "paper", m, ci=False) for m in ("rouge1", "rouge2", "rougeL"))
+        speed = metrics["speed"].get("docs_per_s") or 0
+        lines.append(
+            f"| {metrics['model']['name']} ({run.name}) | {metrics['n']} | "
+            f"{_cell(metrics, 'abstract', 'syllable', 'rouge1')} | {_cell(metrics, 'abstract', 'syllable', 'rouge2')} | "
+            f"{_cell(metrics, 'abstract', 'syllable', 'rougeL')} | {paper} | "
+            f"{_cell(metrics, 'headline', 'syllable', 'rouge1')} | {_cell(metrics, 'headline', 'syllable', 'rougeL')} | {speed:.2f} |"
+        )
+    if include_published:
+        for row in published_rows():
+            lines.append(
+                f"| {row['model']} — published, not measured here ({row['test_set']}; {row['source']}) | – | – | – | – | "
+                f"{row['rouge1']}/{row['rouge2']}/{row['rougeL']} ({row['tokenizer']}) | – | – | – |"
+            )
+    notes = [
+        "",
+        "Syllable scores are tomtat's primary measure (Unicode syllables, NFC, canonical tone marks). "
+        "Published rows were not measured here; they are comparable only with the paper-compatible column "
+        "(rouge-score's default tokenizer: ASCII only, diacritics stripped), and only on the same test set.",
+    ]
+    return "\n".join(lines + notes) + "\n"

@@ -1,0 +1,221 @@
+"""`tomtat eval`: run a model over a data set, then score and report it.
+
+A run directory holds:
+- predictions.jsonl — one row per record: id, headline, abstract, bullets, references
+  (title, summary), warnings, amortized latency;
+- metrics.json — the stable schema documented in evaluation/README.md;
+- report.md and scores.png.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import os
+import resource
+import subprocess
+import time
+from collections.abc import Iterator
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from evaluation.benchmark import machine_info
+from evaluation.datasets import ReadStats, Record, read_duplicates, read_records
+from evaluation.rouge import METRICS, TOKENIZERS, bootstrap_interval, score_corpus
+
+logger = logging.getLogger(__name__)
+
+SCHEMA_VERSION = 1
+OUTPUTS = {"headline": "title", "abstract": "summary", "bullets": "summary"}
+
+
+@dataclass(frozen=True)
+class EvalConfig:
+    data: str
+    out: str
+    model: str | None = None
+    limit: int | None = None
+    dedup: str | None = None
+    batch_size: int = 16
+    device: str = "auto"
+    dtype: str = "auto"
+    backend: str | None = None
+    compute_type: str = "auto"
+    threads: int = 0
+    bootstrap_samples: int = 1000
+
+
+def sha256_file(path: str | Path) -> str:
+    digest = hashlib.sha256()
+    with Path(path).open("rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def git_commit() -> str:
+    try:
+        return subprocess.run(
+            ["git", "rev-parse", "HEAD"], capture_output=True, text=True, check=True,
+            cwd=Path(__file__).resolve().parent,
+        ).stdout.strip()
+    except (OSError, subprocess.CalledProcessError):
+        return "unknown"
+
+
+def _batches(records: Iterator[Record], size: int) -> Iterator[list[Record]]:
+    batch: list[Record] = []
+    for record in records:
+        batch.append(record)
+        if len(batch) == size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
+
+
+def _syllables(text: str) -> int:
+    return len(text.split())
+
+
+def predict(summarizer: Any, records: Iterator[Record], out: Path, *, batch_size: int) -> dict[str, Any]:
+    """Summarize records batch by batch, streaming rows to predictions.jsonl.
+
+    Returns speed figures: one warm-up document is run first and not timed.
+    """
+    latencies: list[float] = []
+    tokens = 0
+    docs = 0
+    started = None
+    with (out / "predictions.jsonl").open("w", encoding="utf-8") as fh:
+        for batch in _batches(records, batch_size):
+            if started is None:
+                summarizer.summarize(batch[0].text)  # warm-up, excluded from timings
+                started = time.perf_counter()
+            t0 = time.perf_counter()
+            summaries = summarizer.summarize_many([r.text for r in batch], batch_size=batch_size)
+            elapsed = time.perf_counter() - t0
+            for record, summary in zip(batch, summaries, strict=True):
+                row = {
+                    "id": record.id,
+                    "headline": summary.headline,
+                    "abstract": summary.abstract,
+                    "bullets": list(summary.bullets),
+                    "references": {"title": record.title, "summary": record.summary},
+                    "chunks": summary.info.chunks,
+                    "warnings": list(summary.info.warnings),
+                    "latency_s": elapsed / len(batch),
+                }
+                tokens += summary.info.generated_tokens
+                fh.write(json.dumps(row, ensure_ascii=False) + "\n")
+            latencies.extend([elapsed / len(batch)] * len(batch))
+            docs += len(batch)
+    total = sum(latencies)
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    generator = getattr(summarizer, "generator", None)
+    if generator is not None and str(generator.device).startswith("cuda"):
+        import torch
+
+        peak = torch.cuda.max_memory_allocated() / 2**20
+    return {
+        "documents": docs,
+        "seconds": round(total, 3),
+        "docs_per_s": docs / total if total else None,
+        "generated_tokens_per_s": tokens / total if total and tokens else None,
+        "latency_p50_s": float(np.percentile(latencies, 50)) if latencies else None,
+        "latency_p95_s": float(np.percentile(latencies, 95)) if latencies else None,
+        "latency_note": "amortized per document: batch wall time / batch size (warm-up excluded)",
+        "batch_size": batch_size,
+        "peak_memory_mb": round(peak, 1),
+        "device": getattr(generator, "device", "cpu"),
+        "dtype": getattr(generator, "dtype", "n/a"),
+        "backend": getattr(generator, "backend", "extractive"),
+    }
+
+
+def load_predictions(run_dir: Path) -> list[dict[str, Any]]:
+    with (run_dir / "predictions.jsonl").open(encoding="utf-8") as fh:
+        return [json.loads(line) for line in fh if line.strip()]
+
+
+def score_predictions(rows: list[dict[str, Any]], *, samples: int = 1000) -> dict[str, Any]:
+    """scores[output][tokenizer][metric] = mean F1 × 100, with 95% bootstrap intervals."""
+    scores: dict[str, Any] = {}
+    intervals: dict[str, Any] = {}
+    n_scored: dict[str, int] = {}
+    per_doc: dict[str, np.ndarray] = {}
+    for output, ref_field in OUTPUTS.items():
+        pairs = [
+            (" ".join(r["bullets"]) if output == "bullets" else r[output], r["references"][ref_field])
+            for r in rows
+            if r["references"].get(ref_field)
+        ]
+        n_scored[output] = len(pairs)
+        scores[output], intervals[output] = {}, {}
+        for tokenizer in TOKENIZERS:
+            values = score_corpus(
+                predictions=[p for p, _ in pairs], references=[r for _, r in pairs], tokenizer=tokenizer
+            )
+            scores[output][tokenizer] = {m: round(float(values[m].mean()), 2) if len(pairs) else None for m in METRICS}
+            intervals[output][tokenizer] = {
+                m: [round(x, 2) for x in bootstrap_interval(values[m], samples=samples)] for m in METRICS
+            }
+            if tokenizer == "syllable":
+                per_doc[output] = values["rouge1"]
+    lengths = {
+        output: {
+            "mean_syllables": round(float(np.mean([_syllables(" ".join(r["bullets"]) if output == "bullets" else r[output]) for r in rows])), 1),
+            "reference_mean_syllables": round(float(np.mean([_syllables(r["references"][ref]) for r in rows if r["references"].get(ref)] or [0])), 1),
+        }
+        for output, ref in OUTPUTS.items()
+    }
+    return {"scores": scores, "intervals": intervals, "n_scored": n_scored, "lengths": lengths,
+            "_per_doc_rouge1": per_doc}
+
+
+def run_eval(cfg: EvalConfig) -> dict[str, Any]:
+    """Predict, score and report; returns metrics.json's content."""
+    from summarizer import Summarizer
+
+    out = Path(cfg.out)
+    out.mkdir(parents=True, exist_ok=True)
+    summarizer = Summarizer.from_pretrained(
+        cfg.model, device=cfg.device, dtype=cfg.dtype, backend=cfg.backend,
+        compute_type=cfg.compute_type, threads=cfg.threads, batch_size=cfg.batch_size,
+    )
+    excluded = read_duplicates(cfg.dedup) if cfg.dedup else frozenset()
+    stats = ReadStats()
+    records = read_records(cfg.data, limit=cfg.limit, exclude_ids=excluded, stats=stats)
+    started = time.perf_counter()
+    speed = predict(summarizer, records, out, batch_size=cfg.batch_size)
+    speed["wall_seconds_including_warmup"] = round(time.perf_counter() - started, 2)
+    rows = load_predictions(out)
+    scored = score_predictions(rows, samples=cfg.bootstrap_samples)
+    per_doc = scored.pop("_per_doc_rouge1")
+    metrics = {
+        "schema_version": SCHEMA_VERSION,
+        "n": len(rows),
+        **scored,
+        "tokenizers": TOKENIZERS,
+        "model": summarizer.spec.card(),
+        "options": {"batch_size": cfg.batch_size, "device": cfg.device, "dtype": cfg.dtype,
+                    "backend": cfg.backend or summarizer.spec.backend, "threads": cfg.threads},
+        "data": {"path": str(cfg.data), "sha256": sha256_file(cfg.data), "limit": cfg.limit,
+                 "dedup": cfg.dedup, "dedup_sha256": sha256_file(cfg.dedup) if cfg.dedup else None,
+                 "skipped": stats.skipped},
+        "git_commit": git_commit(),
+        "machine": machine_info(speed["device"], cfg.threads),
+        "speed": speed,
+        "config": asdict(cfg),
+        "created": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
+        "pid": os.getpid(),
+    }
+    (out / "metrics.json").write_text(json.dumps(metrics, indent=2, ensure_ascii=False), encoding="utf-8")
+    from evaluation.report import write_report
+
+    write_report(out, metrics, rows, per_doc)
+    return metrics

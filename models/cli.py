@@ -1,0 +1,79 @@
+"""`tomtat train` and `tomtat export` sub-commands (registered through entry points)."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from typing import Any
+
+
+def add_train_command(sub: Any) -> None:
+    p = sub.add_parser("train", help="train compact-vi (the recipe in models/train.py)")
+    p.add_argument("--data", required=True, help="VietNews JSONL(.xz) or a prepared shard")
+    p.add_argument("--out", required=True, help="run folder (checkpoint/, model/, logs)")
+    p.add_argument("--tokenizer", help="reuse this spiece.model instead of training one")
+    p.add_argument("--init", help="continue training from these weights (e.g. models/compact-vi)")
+    p.add_argument("--resume", action="store_true", help="resume OUT/checkpoint (optimizer too)")
+    p.add_argument("--minutes", type=float, help="wall-clock budget of the training loop")
+    p.add_argument("--max-steps", type=int)
+    p.add_argument("--limit", type=int, help="use the first N articles only")
+    p.add_argument("--batch-tokens", type=int, default=65536)
+    p.add_argument("--lr", type=float, default=1e-3)
+    p.add_argument("--device", default="auto")
+    p.add_argument("--export-dtype", default="float32", choices=["float32", "bfloat16"])
+    p.add_argument("--workers", type=int, default=1, help="processes for cleaning raw articles")
+    p.add_argument("--prepare-only", metavar="SHARD",
+                   help="only write the cleaned training shard (x/t/s fields) to SHARD and stop")
+    p.add_argument("--smoke", action="store_true",
+                   help="a few steps of a tiny model on CPU: checks the recipe end to end")
+    p.set_defaults(func=_cmd_train)
+
+
+def _cmd_train(args: argparse.Namespace) -> int:
+    import logging
+    from pathlib import Path
+
+    from models.data import read_articles, write_shard
+    from models.train import TrainConfig, train
+
+    logging.getLogger("models").setLevel(logging.INFO)
+    if args.prepare_only:
+        n = write_shard(read_articles(args.data, workers=args.workers), Path(args.prepare_only))
+        print(f"wrote {n} articles to {args.prepare_only}")
+        return 0
+    cfg = TrainConfig(
+        data=args.data, out=args.out, tokenizer=args.tokenizer, init=args.init,
+        resume=args.resume, minutes=args.minutes, max_steps=args.max_steps, limit=args.limit,
+        batch_tokens=args.batch_tokens, lr=args.lr, device=args.device,
+        export_dtype=args.export_dtype, workers=args.workers,
+    )
+    if args.smoke:
+        cfg.preset, cfg.vocab_size, cfg.device = "tiny", 500, "cpu"
+        cfg.max_steps = cfg.max_steps or 3
+        cfg.limit, cfg.heldout, cfg.max_words = cfg.limit or 40, 8, 60
+        cfg.max_source_tokens, cfg.batch_tokens, cfg.max_batch_size = 128, 2048, 16
+        cfg.log_every, cfg.warmup_steps = 1, 1
+    summary = train(cfg)
+    json.dump({k: v for k, v in summary.items() if k != "config"}, sys.stdout, indent=2)
+    sys.stdout.write("\n")
+    return 0
+
+
+def add_export_command(sub: Any) -> None:
+    p = sub.add_parser("export", help="convert a model for CTranslate2 (fast CPU/GPU inference)")
+    p.add_argument("model", help="registry name or local T5 folder")
+    p.add_argument("out", help="output folder")
+    p.add_argument("--format", default="ct2", choices=["ct2"])
+    p.add_argument("--quantization", default="int8",
+                   help="int8, int8_float32, int8_bfloat16, bfloat16, float32 (never float16 for T5)")
+    p.add_argument("--force", action="store_true", help="overwrite OUT")
+    p.set_defaults(func=_cmd_export)
+
+
+def _cmd_export(args: argparse.Namespace) -> int:
+    from models.export import export_ct2
+
+    folder = export_ct2(args.model, args.out, quantization=args.quantization, force=args.force)
+    print(f"wrote {folder}")
+    return 0

@@ -1,0 +1,166 @@
+"""The `tomtat` command line.
+
+`summarize` and `models` live here; other packages add sub-commands through the
+"tomtat.commands" entry-point group (evaluation: eval/compare/bench, models: train/export,
+api: serve), so the library never imports them.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import sys
+from collections.abc import Callable, Sequence
+from importlib.metadata import entry_points
+from pathlib import Path
+from typing import Any
+
+from summarizer.errors import InvalidInputError, SummarizerError
+from summarizer.registry import default_model_name, known_models
+
+logger = logging.getLogger("tomtat")
+
+
+def read_text_input(source: str) -> str:
+    """Read a document from a path or "-" (stdin) as UTF-8, refusing binary data.
+
+    Raises:
+        InvalidInputError: missing file, binary content, or not UTF-8.
+    """
+    try:
+        data = sys.stdin.buffer.read() if source == "-" else Path(source).read_bytes()
+    except FileNotFoundError:
+        raise InvalidInputError(f"no such file: {source}") from None
+    except IsADirectoryError:
+        raise InvalidInputError(f"{source} is a folder; give a text file") from None
+    if b"\x00" in data[:8192]:
+        raise InvalidInputError(f"{source} looks like a binary file, not text")
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise InvalidInputError(
+            f"{source} is not UTF-8 text (byte {exc.start}); convert it first, e.g. "
+            f"`iconv -f cp1258 -t utf-8 {source}`"
+        ) from None
+
+
+def add_model_arguments(parser: argparse.ArgumentParser) -> None:
+    """The options that choose and place a model (shared by every model-running command)."""
+    parser.add_argument("--model", default=None, help=f"registry name, folder or hub id (default: {default_model_name()})")
+    parser.add_argument("--device", default="auto", help="cpu, cuda or auto (default)")
+    parser.add_argument("--dtype", default="auto", help="auto (bf16 on GPU, fp32 on CPU), float32 or bfloat16")
+    parser.add_argument("--backend", default=None, choices=["transformers", "ct2"], help="generation backend")
+    parser.add_argument("--compute-type", default="auto", help="CTranslate2 compute type (int8, float32, ...)")
+    parser.add_argument("--threads", type=int, default=0, help="CPU threads (0: library default)")
+
+
+def load_summarizer(args: argparse.Namespace, **kwargs: Any) -> Any:
+    from summarizer.pipeline import Summarizer
+
+    return Summarizer.from_pretrained(
+        args.model, device=args.device, dtype=args.dtype, backend=args.backend,
+        compute_type=args.compute_type, threads=args.threads, **kwargs,
+    )
+
+
+def generation_overrides(args: argparse.Namespace) -> dict[str, dict[str, Any]]:
+    shared = {"num_beams": args.num_beams, "no_repeat_ngram_size": args.no_repeat_ngram_size,
+              "length_penalty": args.length_penalty}
+    shared = {k: v for k, v in shared.items() if v is not None}
+    summary = dict(shared)
+    if args.max_new_tokens is not None:
+        summary["max_new_tokens"] = args.max_new_tokens
+    return {"headline": shared, "summary": summary}
+
+
+def _format_text(summary: Any) -> str:
+    lines = [summary.headline, "", summary.abstract, ""]
+    lines += [f"- {b}" for b in summary.bullets]
+    return "\n".join(lines).rstrip() + "\n"
+
+
+def _cmd_summarize(args: argparse.Namespace) -> int:
+    text = read_text_input(args.input)
+    summarizer = load_summarizer(args)
+    summary = summarizer.summarize(
+        text, max_bullets=args.max_bullets, generation=generation_overrides(args)
+    )
+    if summary.info.kind == "extractive":
+        print(f"tomtat: note: {summary.info.model} is extractive: sentences are copied, not generated",
+              file=sys.stderr)
+    if args.format == "json":
+        json.dump(summary.to_dict(), sys.stdout, ensure_ascii=False, indent=2)
+        sys.stdout.write("\n")
+    else:
+        sys.stdout.write(_format_text(summary))
+    return 0
+
+
+def _cmd_models(args: argparse.Namespace) -> int:
+    models = known_models()
+    if args.format == "json":
+        json.dump([m.card() for m in models.values()], sys.stdout, ensure_ascii=False, indent=2)
+        sys.stdout.write("\n")
+        return 0
+    default = default_model_name()
+    for name, spec in models.items():
+        mark = "*" if name == default else " "
+        where = spec.source or "(no weights)"
+        print(f"{mark} {name:<22} {spec.kind:<10} {where}")
+        print(f"  {'':<22} {spec.description}")
+    print("\n* default. Any local model folder or hub id also works as --model.")
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="tomtat", description="Vietnamese summarization.")
+    parser.add_argument("-v", "--verbose", action="store_true", help="log progress to stderr")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    p = sub.add_parser("summarize", help="headline, abstract and bullets of one document")
+    p.add_argument("input", help="text file, or - for standard input")
+    p.add_argument("--format", choices=["text", "json"], default="text")
+    p.add_argument("--max-bullets", type=int, default=None)
+    p.add_argument("--num-beams", type=int, default=None)
+    p.add_argument("--length-penalty", type=float, default=None)
+    p.add_argument("--no-repeat-ngram-size", type=int, default=None)
+    p.add_argument("--max-new-tokens", type=int, default=None, help="for the abstract")
+    add_model_arguments(p)
+    p.set_defaults(func=_cmd_summarize)
+
+    p = sub.add_parser("models", help="list the model registry")
+    p.add_argument("--format", choices=["text", "json"], default="text")
+    p.set_defaults(func=_cmd_models)
+
+    for ep in sorted(entry_points(group="tomtat.commands"), key=lambda e: e.name):
+        try:
+            register: Callable[[Any], None] = ep.load()
+        except ImportError as exc:  # an optional part that is not installed
+            logger.debug("command %s unavailable: %s", ep.name, exc)
+            continue
+        register(sub)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the `tomtat` console script."""
+    args = build_parser().parse_args(argv)
+    logging.basicConfig(
+        level=logging.INFO if args.verbose else logging.WARNING,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )
+    try:
+        return int(args.func(args) or 0)
+    except SummarizerError as exc:
+        print(f"tomtat: error: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("tomtat: interrupted", file=sys.stderr)
+        return 130
+    except BrokenPipeError:
+        return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,27 @@
+"""Exceptions raised by tomtat. Each subclasses a builtin so callers can catch broadly."""
+
+from __future__ import annotations
+
+
+class SummarizerError(Exception):
+    """Base class of every error tomtat raises on purpose."""
+
+
+class InvalidInputError(SummarizerError, ValueError):
+    """The submitted text cannot be summarized (empty, binary, not UTF-8...)."""
+
+
+class InputTooLongError(InvalidInputError):
+    """The submitted text exceeds a configured size limit."""
+
+
+class ModelNotFoundError(SummarizerError, LookupError):
+    """A model name is neither in the registry, nor a local folder, nor a hub id."""
+
+
+class ModelLoadError(SummarizerError, RuntimeError):
+    """A model exists in the registry but its weights could not be loaded."""
+
+
+class ConfigurationError(SummarizerError, ValueError):
+    """An option or combination of options is not valid (e.g. fp16 for a T5 model)."""

@@ -1,0 +1,53 @@
+"""Extractive selection (no weights): Lead-k and TextRank over sentences."""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Sequence
+
+import numpy as np
+
+_WORD = re.compile(r"\w+")
+
+
+def lead(sentences: Sequence[str], k: int) -> list[int]:
+    """Indices of the first `k` sentences."""
+    return list(range(min(k, len(sentences))))
+
+
+def _similarity(a: set[str], b: set[str]) -> float:
+    # Mihalcea & Tarau (2004): overlap normalized by the log of both lengths.
+    if len(a) < 2 or len(b) < 2:
+        return 0.0
+    return len(a & b) / (math.log(len(a)) + math.log(len(b)))
+
+
+def textrank_scores(sentences: Sequence[str], *, damping: float = 0.85) -> np.ndarray:
+    """PageRank centrality of each sentence in the syllable-overlap similarity graph."""
+    bags = [set(_WORD.findall(s.lower())) for s in sentences]
+    n = len(bags)
+    if n == 0:
+        return np.zeros(0)
+    weights = np.array(
+        [[_similarity(bags[i], bags[j]) if i != j else 0.0 for j in range(n)] for i in range(n)]
+    )
+    out_degree = weights.sum(axis=1, keepdims=True)
+    transition = np.divide(weights, out_degree, out=np.full_like(weights, 1.0 / n), where=out_degree > 0)
+    scores = np.full(n, 1.0 / n)
+    for _ in range(100):
+        updated = (1 - damping) / n + damping * transition.T @ scores
+        if np.abs(updated - scores).sum() < 1e-8:
+            return updated
+        scores = updated
+    return scores
+
+
+def textrank(sentences: Sequence[str], k: int) -> list[int]:
+    """Indices of the `k` most central sentences, most central first (ties: earlier first)."""
+    scores = textrank_scores(sentences)
+    order = sorted(range(len(sentences)), key=lambda i: (-scores[i], i))
+    return order[:k]
+
+
+METHODS = {"lead": lead, "textrank": textrank}

@@ -1,0 +1,53 @@
+"""Faithfulness guard: numbers in generated text must occur in the source.
+
+Rule: every number, percentage or date in a generated sentence is reduced to a canonical
+key and looked up among the keys of the source document. Canonical keys:
+- spaces before "%"/"‰" removed ("14,14 %" ≡ "14,14%");
+- date separators unified ("26-6-2024" ≡ "26/6/2024" ≡ "26.6.2024"), leading zeros dropped
+  ("06/08" ≡ "6/8"), and every leading part of a source date is allowed too ("26/6" from
+  "26/6/2024");
+- a grouped number also matches its digits alone ("1.000" ≡ "1000").
+A sentence is unfaithful when one of its numbers has no key in the source. Words and names
+are not checked: that needs a model, not a rule.
+"""
+
+from __future__ import annotations
+
+import re
+
+_NUMBER = re.compile(
+    r"(?<![\w])(\d+(?:[.,/-]\d+)*)(\s?[%‰])?(?![\w])",
+)
+_GROUPED = re.compile(r"^\d{1,3}(?:[.,]\d{3})+$")
+_DATE_LIKE = re.compile(r"^\d{1,4}(?:[/-]\d{1,4}){1,2}$|^\d{1,2}\.\d{1,2}\.\d{4}$")
+
+
+def _keys(token: str, unit: str | None) -> set[str]:
+    unit = (unit or "").strip()
+    if _DATE_LIKE.match(token):
+        parts = [p.lstrip("0") or "0" for p in re.split(r"[/.-]", token)]
+        # "26/6/2024" also vouches for "26/6" and "6/2024"
+        keys = {"/".join(parts[i:j]) for i in range(len(parts)) for j in range(i + 1, len(parts) + 1)}
+        return {k + unit for k in keys}
+    keys = {token + unit}
+    if _GROUPED.match(token):
+        keys.add(re.sub(r"[.,]", "", token) + unit)
+    return keys
+
+
+def number_keys(text: str) -> set[str]:
+    """All canonical keys of the numbers in `text` (see the module docstring)."""
+    keys: set[str] = set()
+    for match in _NUMBER.finditer(text):
+        keys |= _keys(match.group(1), match.group(2))
+    return keys
+
+
+def invented_numbers(generated: str, source_keys: set[str]) -> list[str]:
+    """Numbers of `generated` that the source does not contain, as written."""
+    missing = []
+    for match in _NUMBER.finditer(generated):
+        keys = _keys(match.group(1), match.group(2))
+        if not keys & source_keys:
+            missing.append(match.group(0).strip())
+    return missing

@@ -1,0 +1,162 @@
+"""PyTorch backend over transformers' AutoModelForSeq2SeqLM."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from summarizer.errors import ConfigurationError, ModelLoadError
+from summarizer.generation import Generated, sorted_batches
+from summarizer.options import GenerationOptions
+from summarizer.registry import ModelSpec
+
+logger = logging.getLogger(__name__)
+
+_DTYPES = ("auto", "float32", "bfloat16", "float16")
+
+
+def download_hint(spec: ModelSpec) -> str:
+    """How to get hub weights onto a machine without network access."""
+    revision = f" --revision {spec.revision}" if spec.revision else ""
+    return (
+        f"On a machine with network access run `huggingface-cli download {spec.source}{revision} "
+        f"--local-dir ./{spec.source.split('/')[-1]}`, copy the folder here and pass its path "
+        f"as --model."
+    )
+
+
+def load_tokenizer(source: str, *, revision: str = "", local_only: bool = False) -> Any:
+    """The model's tokenizer (AutoTokenizer; T5 SentencePiece models need protobuf)."""
+    from transformers import AutoTokenizer
+
+    kwargs: dict[str, Any] = {"local_files_only": local_only}
+    if revision:
+        kwargs["revision"] = revision
+    return AutoTokenizer.from_pretrained(source, **kwargs)
+
+
+def resolve_device(device: str) -> str:
+    import torch
+
+    if device == "auto":
+        return "cuda" if torch.cuda.is_available() else "cpu"
+    if device.startswith("cuda") and not torch.cuda.is_available():
+        raise ConfigurationError("--device cuda was asked for but no CUDA GPU is visible; use cpu")
+    if device != "cpu" and not device.startswith("cuda"):
+        raise ConfigurationError(f"unknown device {device!r}; use cpu, cuda or auto")
+    return device
+
+
+def _resolve_dtype(dtype: str, device: str, model_type: str) -> str:
+    import torch
+
+    if dtype not in _DTYPES:
+        raise ConfigurationError(f"unknown dtype {dtype!r}; choose one of {', '.join(_DTYPES)}")
+    if dtype == "float16" and model_type in ("t5", "mt5", "umt5"):
+        raise ConfigurationError(
+            "float16 overflows in T5 models (NaN outputs); use bfloat16 on GPU or float32"
+        )
+    if dtype == "auto":
+        if device.startswith("cuda") and torch.cuda.is_bf16_supported():
+            return "bfloat16"
+        return "float32"
+    return dtype
+
+
+class TransformersGenerator:
+    """Batched generation with a transformers seq2seq model on CPU or CUDA."""
+
+    backend = "transformers"
+
+    def __init__(self, model: Any, tokenizer: Any, *, device: str, dtype: str) -> None:
+        self.model = model
+        self.tokenizer = tokenizer
+        self.device = device
+        self.dtype = dtype
+        self.max_batch_tokens = 0  # set by callers that tune GPU batches
+
+    @classmethod
+    def load(
+        cls, spec: ModelSpec, *, device: str = "auto", dtype: str = "auto", threads: int = 0
+    ) -> TransformersGenerator:
+        import torch
+        from transformers import AutoConfig, AutoModelForSeq2SeqLM
+        from transformers.utils import logging as hf_logging
+
+        hf_logging.disable_progress_bar()  # a library loads quietly; callers log what they need
+        if threads > 0:
+            torch.set_num_threads(threads)
+        device = resolve_device(device)
+        local_only = Path(spec.source).is_dir()
+        revision = "" if local_only else spec.revision
+        try:
+            config = AutoConfig.from_pretrained(
+                spec.source, revision=revision or None, local_files_only=local_only
+            )
+            torch_dtype = _resolve_dtype(dtype, device, config.model_type)
+            tokenizer = load_tokenizer(spec.source, revision=revision, local_only=local_only)
+            model = AutoModelForSeq2SeqLM.from_pretrained(
+                spec.source,
+                revision=revision or None,
+                local_files_only=local_only,
+                dtype=getattr(torch, torch_dtype),
+            )
+        except ConfigurationError:
+            raise
+        except (OSError, ValueError) as exc:
+            hint = "" if local_only else " " + download_hint(spec)
+            raise ModelLoadError(f"cannot load model {spec.name!r} from {spec.source}: {exc}.{hint}") from exc
+        model.to(device).eval()
+        logger.info("loaded %s on %s (%s)", spec.name, device, torch_dtype)
+        return cls(model, tokenizer, device=device, dtype=torch_dtype)
+
+    def count_tokens(self, texts: Sequence[str]) -> list[int]:
+        if not texts:
+            return []
+        encoded = self.tokenizer(list(texts), add_special_tokens=False)["input_ids"]
+        return [len(ids) for ids in encoded]
+
+    def generate(
+        self,
+        texts: Sequence[str],
+        options: GenerationOptions,
+        *,
+        max_input_tokens: int,
+        batch_size: int = 8,
+    ) -> list[Generated]:
+        import torch
+
+        lengths = [n + 1 for n in self.count_tokens(texts)]  # + </s>
+        results: list[Generated | None] = [None] * len(texts)
+        kwargs = {
+            "max_new_tokens": options.max_new_tokens,
+            "min_new_tokens": options.min_new_tokens,
+            "num_beams": options.num_beams,
+            "length_penalty": options.length_penalty,
+            "no_repeat_ngram_size": options.no_repeat_ngram_size,
+            "repetition_penalty": options.repetition_penalty,
+            "do_sample": False,
+            "early_stopping": options.num_beams > 1,
+        }
+        pad_id = self.tokenizer.pad_token_id
+        for batch in sorted_batches(lengths, batch_size, self.max_batch_tokens):
+            enc = self.tokenizer(
+                [texts[i] for i in batch],
+                max_length=max_input_tokens,
+                truncation=True,
+                padding=True,
+                return_tensors="pt",
+            ).to(self.device)
+            with torch.inference_mode():
+                out = self.model.generate(**enc, **kwargs)
+            decoded = self.tokenizer.batch_decode(out, skip_special_tokens=True)
+            counts = (out[:, 1:] != pad_id).sum(dim=1).tolist()
+            for row, index in enumerate(batch):
+                results[index] = Generated(
+                    text=decoded[row],
+                    n_tokens=int(counts[row]),
+                    input_truncated=lengths[index] > max_input_tokens,
+                )
+        return [r for r in results if r is not None]

@@ -1,0 +1,317 @@
+"""`Summarizer`: text → normalize → split → chunk → generate → post-process → `Summary`.
+
+This module composes the stages; text rules live in normalize/segment/postprocess/
+faithfulness, model code in generation, model defaults in the registry.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from summarizer import extractive
+from summarizer.chunking import Chunk, chunk_sentences
+from summarizer.errors import InvalidInputError
+from summarizer.faithfulness import invented_numbers, number_keys
+from summarizer.generation import Generator, load_generator
+from summarizer.normalize import clean_document
+from summarizer.options import GenerationOptions, SummarizeOptions
+from summarizer.postprocess import as_headline, as_sentence, clean_generated, dedupe
+from summarizer.registry import ModelSpec, resolve_model
+from summarizer.segment import split_sentences
+from summarizer.types import Summary, SummaryInfo
+
+logger = logging.getLogger(__name__)
+
+EXTRACTIVE_NOTE = "extractive model: sentences are copied from the input, not generated"
+
+
+@dataclass
+class _Doc:
+    """Working state of one document inside a `summarize_many` call."""
+
+    text: str
+    sentences: list[str]
+    trailer_lines: int
+    chunks: list[Chunk]
+    truncated: bool = False
+    seconds: float = 0.0
+
+
+def prepare_text(text: Any) -> tuple[str, list[str], int]:
+    """Validate and clean one submitted document.
+
+    Returns the cleaned text, its sentences and the number of trailer lines removed.
+
+    Raises:
+        InvalidInputError: not a string, or nothing left to summarize after cleaning.
+    """
+    if not isinstance(text, str):
+        raise InvalidInputError(f"text must be a string, not {type(text).__name__}")
+    if "\x00" in text:
+        raise InvalidInputError("text contains NUL bytes: it looks like a binary file, not text")
+    doc = clean_document(text)
+    sentences = split_sentences(doc.text)
+    if not sentences:
+        raise InvalidInputError("the text is empty (or only whitespace/markup); nothing to summarize")
+    return doc.text, sentences, len(doc.trailer)
+
+
+class Summarizer:
+    """Headline, abstract and bullets for Vietnamese documents.
+
+    Example:
+        >>> s = Summarizer.from_pretrained("lead")
+        >>> s.summarize("Hà Nội mưa lớn. Nhiều tuyến phố ngập.").headline
+        'Hà Nội mưa lớn'
+    """
+
+    def __init__(self, spec: ModelSpec, generator: Generator | None = None, *, batch_size: int = 8):
+        if spec.kind == "seq2seq" and generator is None:
+            raise ValueError("a seq2seq model needs a generator; use Summarizer.from_pretrained")
+        self.spec = spec
+        self.generator = generator
+        self.batch_size = batch_size
+
+    @classmethod
+    def from_pretrained(
+        cls,
+        name_or_path: str | None = None,
+        *,
+        device: str = "auto",
+        dtype: str = "auto",
+        backend: str | None = None,
+        compute_type: str = "auto",
+        threads: int = 0,
+        batch_size: int = 8,
+    ) -> Summarizer:
+        """Load a registry model, a local folder or a hub id (None: the default model).
+
+        Raises:
+            ModelNotFoundError: the name is unknown (the message lists known names).
+            ModelLoadError: the weights cannot be loaded (the message says how to get them).
+        """
+        spec = resolve_model(name_or_path)
+        generator = None
+        if spec.kind == "seq2seq":
+            generator = load_generator(
+                spec, device=device, dtype=dtype, backend=backend, compute_type=compute_type,
+                threads=threads,
+            )
+        return cls(spec, generator, batch_size=batch_size)
+
+    # -- public API ---------------------------------------------------------------------
+
+    def summarize(
+        self,
+        text: str,
+        *,
+        max_bullets: int | None = None,
+        generation: Mapping[str, Mapping[str, Any]] | None = None,
+    ) -> Summary:
+        """Summarize one document. See `summarize_many` for the arguments."""
+        return self.summarize_many([text], max_bullets=max_bullets, generation=generation)[0]
+
+    def summarize_many(
+        self,
+        texts: Sequence[str],
+        *,
+        max_bullets: int | None = None,
+        max_chunks: int | None = None,
+        batch_size: int | None = None,
+        generation: Mapping[str, Mapping[str, Any]] | None = None,
+    ) -> list[Summary]:
+        """Summarize several documents; model calls are batched across them.
+
+        Args:
+            texts: documents (plain text or HTML remnants; any Unicode form).
+            max_bullets: at most this many bullets (default 5).
+            max_chunks: at most this many model-sized chunks per document (default 32);
+                beyond it the rest is not read and `info.truncated` is set.
+            batch_size: documents/chunks per model call (default: the summarizer's).
+            generation: per-task overrides of the registry's decoding settings, e.g.
+                ``{"summary": {"num_beams": 4}}``; tasks are "headline" and "summary".
+
+        Returns:
+            One `Summary` per input, in input order.
+
+        Raises:
+            InvalidInputError: a document is not a string or is empty (its index is named).
+        """
+        defaults = SummarizeOptions()
+        options = SummarizeOptions(
+            max_bullets=max_bullets or defaults.max_bullets,
+            max_chunks=max_chunks or defaults.max_chunks,
+        )
+        task_options = self._task_options(generation or {})
+        started = time.perf_counter()
+        docs = [self._prepare(i if len(texts) > 1 else None, t, options) for i, t in enumerate(texts)]
+        if self.spec.kind == "extractive":
+            return [self._extractive_summary(doc, options) for doc in docs]
+        generated, seconds = self._generate(docs, task_options, batch_size or self.batch_size)
+        total = time.perf_counter() - started
+        return [
+            self._abstractive_summary(doc, generated[i], options, task_options, seconds, total)
+            for i, doc in enumerate(docs)
+        ]
+
+    # -- stages ---------------------------------------------------------------------------
+
+    def _task_options(self, overrides: Mapping[str, Mapping[str, Any]]) -> dict[str, GenerationOptions]:
+        unknown = set(overrides) - {"headline", "summary"}
+        if unknown:
+            raise InvalidInputError(f"unknown generation task(s) {sorted(unknown)}; use headline, summary")
+        return {
+            task: self.spec.options_for(task).updated(**overrides.get(task, {}))
+            for task in ("headline", "summary")
+        }
+
+    def _chunk_budget(self) -> int:
+        """Input tokens left for document text: the limit minus the longest prefix and </s>."""
+        assert self.generator is not None
+        prefixes = [p for p in self.spec.prefixes.values() if p]
+        longest = max(self.generator.count_tokens(prefixes), default=0)
+        return self.spec.max_input_tokens - longest - 1
+
+    def _prepare(self, index: int | None, text: str, options: SummarizeOptions) -> _Doc:
+        started = time.perf_counter()
+        try:
+            cleaned, sentences, trailer_lines = prepare_text(text)
+        except InvalidInputError as exc:
+            if index is None:
+                raise
+            raise InvalidInputError(f"document {index}: {exc}") from exc
+        chunks: list[Chunk] = []
+        truncated = False
+        if self.generator is not None:
+            chunks = chunk_sentences(
+                sentences, max_tokens=self._chunk_budget(), count_tokens=self.generator.count_tokens
+            )
+            if len(chunks) > options.max_chunks:
+                chunks, truncated = chunks[: options.max_chunks], True
+        return _Doc(cleaned, sentences, trailer_lines, chunks, truncated, time.perf_counter() - started)
+
+    def _generate(
+        self, docs: list[_Doc], task_options: dict[str, GenerationOptions], batch_size: int
+    ) -> tuple[list[dict[str, Any]], dict[str, float]]:
+        """Run the model: a summary of every chunk, a headline of every first chunk."""
+        assert self.generator is not None
+        out: list[dict[str, Any]] = [{"summary": [], "headline": [], "tokens": 0} for _ in docs]
+        seconds: dict[str, float] = {}
+        tasks = ["summary"] + (["headline"] if self.spec.has_headline_task else [])
+        for task in tasks:
+            prefix = self.spec.prefixes.get(task, "")
+            owners = [
+                (d, c)
+                for d, doc in enumerate(docs)
+                for c, _ in enumerate(doc.chunks if task == "summary" else doc.chunks[:1])
+            ]
+            inputs = [prefix + docs[d].chunks[c].text for d, c in owners]
+            started = time.perf_counter()
+            results = self.generator.generate(
+                inputs, task_options[task], max_input_tokens=self.spec.max_input_tokens,
+                batch_size=batch_size,
+            )
+            seconds[f"generate_{task}"] = time.perf_counter() - started
+            for (d, _), result in zip(owners, results, strict=True):
+                out[d][task].append(clean_generated(result.text))
+                out[d]["tokens"] += result.n_tokens
+        return out, seconds
+
+    def _info(
+        self,
+        doc: _Doc,
+        options: dict[str, Any],
+        timings: dict[str, float],
+        warnings: list[str],
+        generated_tokens: int = 0,
+    ) -> SummaryInfo:
+        generator = self.generator
+        return SummaryInfo(
+            model=self.spec.name,
+            revision=self.spec.revision,
+            kind=self.spec.kind,
+            backend=generator.backend if generator else "extractive",
+            device=generator.device if generator else "cpu",
+            options=options,
+            chunks=len(doc.chunks) or 1,
+            truncated=doc.truncated,
+            trailer_lines_removed=doc.trailer_lines,
+            input_chars=len(doc.text),
+            generated_tokens=generated_tokens,
+            timings={k: round(v, 4) for k, v in timings.items()},
+            warnings=tuple(warnings),
+        )
+
+    def _extractive_summary(self, doc: _Doc, options: SummarizeOptions) -> Summary:
+        started = time.perf_counter()
+        method = self.spec.extractive.get("method", "lead")
+        k = int(self.spec.extractive.get("sentences", 3))
+        ranked = extractive.METHODS[method](doc.sentences, k)
+        chosen = [doc.sentences[i] for i in sorted(ranked)]
+        headline = as_headline(doc.sentences[ranked[0]]) if ranked else ""
+        bullets = dedupe(chosen)[: options.max_bullets]
+        timings = {"preprocess": doc.seconds, "select": time.perf_counter() - started}
+        info = self._info(doc, {**options.as_dict(), **self.spec.extractive}, timings, [EXTRACTIVE_NOTE])
+        return Summary(headline=headline, abstract=" ".join(chosen), bullets=tuple(bullets), info=info)
+
+    def _abstractive_summary(
+        self,
+        doc: _Doc,
+        generated: dict[str, Any],
+        options: SummarizeOptions,
+        task_options: dict[str, GenerationOptions],
+        generate_seconds: dict[str, float],
+        batch_seconds: float,
+    ) -> Summary:
+        warnings: list[str] = []
+        source_keys = number_keys(doc.text)
+        chunk_summaries = [as_sentence_list(s) for s in generated["summary"]]
+        abstract_sentences = chunk_summaries[0] if chunk_summaries else []
+        headline = generated["headline"][0] if generated["headline"] else ""
+        if not headline and abstract_sentences:
+            headline = abstract_sentences[0]
+        headline = as_headline(headline)
+        if len(chunk_summaries) > 1:
+            candidates = [sents[0] for sents in chunk_summaries if sents]
+        else:
+            candidates = list(abstract_sentences)
+        bullets: list[str] = []
+        for bullet in dedupe(candidates):
+            invented = invented_numbers(bullet, source_keys)
+            if invented and options.faithfulness == "drop":
+                warnings.append(f"bullet dropped: number(s) not in the source: {', '.join(invented)}")
+                continue
+            if invented:
+                warnings.append(f"bullet has number(s) not in the source: {', '.join(invented)}")
+            bullets.append(bullet)
+        if len(bullets) > options.max_bullets:
+            warnings.append(f"{len(bullets) - options.max_bullets} bullet(s) left out by max_bullets")
+            bullets = bullets[: options.max_bullets]
+        for name, value in (("headline", headline), ("abstract", " ".join(abstract_sentences))):
+            invented = invented_numbers(value, source_keys)
+            if invented:
+                warnings.append(f"{name} has number(s) not in the source: {', '.join(invented)}")
+        if doc.truncated:
+            warnings.append(
+                f"document longer than {options.max_chunks} chunks: the rest was not summarized"
+            )
+        if len(doc.chunks) > 1:
+            warnings.append("headline and abstract are written from the first chunk; bullets cover all chunks")
+        used = {**options.as_dict(), **{t: o.as_dict() for t, o in task_options.items()}}
+        timings = {"preprocess": doc.seconds, **generate_seconds, "batch_total": batch_seconds}
+        info = self._info(doc, used, timings, warnings, generated["tokens"])
+        return Summary(
+            headline=headline,
+            abstract=" ".join(abstract_sentences),
+            bullets=tuple(bullets),
+            info=info,
+        )
+
+
+def as_sentence_list(generated: str) -> list[str]:
+    """Generated text as a list of complete sentences."""
+    return [as_sentence(s) for s in split_sentences(generated) if s.strip(" .")]

@@ -1,0 +1,138 @@
+"""The pipeline with a fake generator: no model, exact control of what is 'generated'."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import pytest
+
+from summarizer import InvalidInputError, ModelNotFoundError, Summarizer, resolve_model
+from summarizer.generation import Generated, sorted_batches
+from summarizer.normalize import clean_document
+from summarizer.options import GenerationOptions
+from summarizer.registry import ModelSpec
+
+
+class FakeGenerator:
+    """Returns the first sentence of each input (or a canned text); counts words as tokens."""
+
+    backend = "fake"
+    device = "cpu"
+    dtype = "float32"
+
+    def __init__(self, canned: str | None = None) -> None:
+        self.canned = canned
+        self.calls: list[tuple[list[str], GenerationOptions]] = []
+
+    def count_tokens(self, texts: Sequence[str]) -> list[int]:
+        return [len(t.split()) for t in texts]
+
+    def generate(self, texts, options, *, max_input_tokens, batch_size=8):
+        self.calls.append((list(texts), options))
+        out = []
+        for text in texts:
+            body = text.split(": ", 1)[1]
+            first = self.canned or body.split(". ")[0]
+            out.append(Generated(first, len(first.split()), len(text.split()) > max_input_tokens))
+        return out
+
+
+SPEC = ModelSpec(
+    name="fake", kind="seq2seq", max_input_tokens=40,
+    prefixes={"headline": "tiêu đề: ", "summary": "tóm tắt: "},
+    generation={"summary": GenerationOptions(max_new_tokens=50, num_beams=2)},
+)
+
+
+def test_short_document_bullets_are_abstract_sentences() -> None:
+    fake = FakeGenerator(canned="Tỉnh họp bàn. Dân đồng tình")
+    summary = Summarizer(SPEC, fake).summarize("Tỉnh họp bàn về kế hoạch. Người dân đồng tình.")
+    assert summary.abstract == "Tỉnh họp bàn. Dân đồng tình."
+    assert summary.bullets == ("Tỉnh họp bàn.", "Dân đồng tình.")
+    assert summary.headline == "Tỉnh họp bàn"
+    assert summary.info.chunks == 1 and not summary.info.truncated
+
+
+def test_long_document_one_bullet_per_chunk_in_order(report_text: str) -> None:
+    fake = FakeGenerator()
+    summary = Summarizer(SPEC, fake).summarize(report_text, max_bullets=20)
+    assert summary.info.chunks > 3
+    assert len(summary.bullets) == len(set(summary.bullets))
+    cleaned = clean_document(report_text).text.lower()
+    positions = [cleaned.find(b.rstrip(".").lower()) for b in summary.bullets]
+    assert -1 not in positions and positions == sorted(positions)
+    summary_inputs = fake.calls[0][0]
+    assert all(len(t.split()) <= SPEC.max_input_tokens for t in summary_inputs)
+    assert "Minh Khoa" not in " ".join(summary_inputs)  # the byline never reaches the model
+
+
+def test_max_bullets_is_honoured_and_reported(report_text: str) -> None:
+    summary = Summarizer(SPEC, FakeGenerator()).summarize(report_text, max_bullets=2)
+    assert len(summary.bullets) == 2
+    assert any("left out by max_bullets" in w for w in summary.info.warnings)
+
+
+def test_invented_numbers_drop_bullets_and_flag_headline() -> None:
+    fake = FakeGenerator(canned="Tăng 99% so với năm trước. Tỉnh giữ vững ổn định")
+    summary = Summarizer(SPEC, fake).summarize("Tỉnh tăng trưởng 14,14% trong năm 2024. Tình hình ổn định.")
+    assert summary.bullets == ("Tỉnh giữ vững ổn định.",)
+    assert any("99%" in w and "dropped" in w for w in summary.info.warnings)
+    assert any(w.startswith("headline has number") for w in summary.info.warnings)
+
+
+def test_generation_overrides_and_registry_defaults() -> None:
+    fake = FakeGenerator()
+    Summarizer(SPEC, fake).summarize("Một câu ngắn.", generation={"summary": {"num_beams": 4}})
+    options = {tuple(o.as_dict().items()) for _, o in fake.calls}
+    assert any(dict(o)["num_beams"] == 4 and dict(o)["max_new_tokens"] == 50 for o in options)
+    with pytest.raises(InvalidInputError, match="unknown generation task"):
+        Summarizer(SPEC, fake).summarize("Một câu.", generation={"title": {}})
+
+
+@pytest.mark.parametrize("bad", ["", "   \n\t ", "<p> </p>", None, 42, "a\x00b"])
+def test_bad_input_is_a_clear_error(bad) -> None:
+    with pytest.raises(InvalidInputError):
+        Summarizer(SPEC, FakeGenerator()).summarize(bad)
+
+
+def test_summarize_many_names_the_bad_document() -> None:
+    with pytest.raises(InvalidInputError, match="document 1"):
+        Summarizer(SPEC, FakeGenerator()).summarize_many(["Câu một.", " "])
+
+
+def test_lead_is_extractive_and_says_so() -> None:
+    summary = Summarizer.from_pretrained("lead").summarize("Câu một. Câu hai. Câu ba. Câu bốn.")
+    assert summary.bullets == ("Câu một.", "Câu hai.", "Câu ba.")
+    assert summary.headline == "Câu một"
+    assert summary.info.kind == "extractive"
+    assert any("extractive" in w for w in summary.info.warnings)
+
+
+def test_textrank_picks_central_sentences_in_document_order() -> None:
+    text = ("Hà Nội mưa lớn gây ngập nhiều tuyến phố trung tâm. Trời hôm qua đẹp. "
+            "Cơn mưa lớn kéo dài khiến phố cổ Hà Nội ngập sâu. "
+            "Nhiều tuyến phố ở Hà Nội vẫn ngập sau mưa lớn đến tối.")
+    summary = Summarizer.from_pretrained("textrank").summarize(text)
+    assert "Trời hôm qua đẹp." not in summary.bullets
+    assert len(summary.bullets) == 3
+
+
+def test_unknown_model_lists_known_names() -> None:
+    with pytest.raises(ModelNotFoundError, match="Known names: .*lead"):
+        resolve_model("no-such-model")
+
+
+def test_summary_is_frozen_and_json_friendly() -> None:
+    summary = Summarizer.from_pretrained("lead").summarize("Câu một. Câu hai.")
+    with pytest.raises(AttributeError):
+        summary.headline = "x"  # type: ignore[misc]
+    data = summary.to_dict()
+    assert data["bullets"] == ["Câu một.", "Câu hai."] and isinstance(data["info"]["warnings"], list)
+
+
+def test_sorted_batches_group_by_length_and_respect_budgets() -> None:
+    lengths = [5, 100, 7, 90, 6, 95]
+    batches = sorted_batches(lengths, batch_size=2)
+    assert batches == [[1, 5], [3, 2], [4, 0]]
+    assert sorted(i for b in batches for i in b) == list(range(6))
+    assert all(max(lengths[i] for i in b) * len(b) <= 100 for b in sorted_batches(lengths, 8, 100))
