@@ -9,6 +9,7 @@ one process run. Reported per case: documents/s, generated tokens/s, p50/p95 bat
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import os
@@ -62,8 +63,12 @@ class TorchEngine:
         ids = torch.tensor(batch, device=self.device)
         with torch.inference_mode():
             out = self.model.generate(
-                input_ids=ids, attention_mask=torch.ones_like(ids), max_new_tokens=new_tokens,
-                min_new_tokens=new_tokens, num_beams=beams, do_sample=False,
+                input_ids=ids,
+                attention_mask=torch.ones_like(ids),
+                max_new_tokens=new_tokens,
+                min_new_tokens=new_tokens,
+                num_beams=beams,
+                do_sample=False,
             )
         if self.device.startswith("cuda"):
             torch.cuda.synchronize()
@@ -87,8 +92,10 @@ class CT2Engine:
         import sentencepiece as spm
 
         self.translator = ctranslate2.Translator(
-            str(ct2_dir), device="cuda" if device.startswith("cuda") else "cpu",
-            compute_type=compute_type, intra_threads=threads or 0,
+            str(ct2_dir),
+            device="cuda" if device.startswith("cuda") else "cpu",
+            compute_type=compute_type,
+            intra_threads=threads or 0,
         )
         self.sp = spm.SentencePieceProcessor(model_file=str(ct2_dir / "spiece.model"))
         self.device = device
@@ -96,8 +103,11 @@ class CT2Engine:
     def run(self, batch: list[list[int]], new_tokens: int, beams: int) -> int:
         tokens = [[self.sp.id_to_piece(i) for i in row] for row in batch]
         results = self.translator.translate_batch(
-            tokens, beam_size=beams, max_decoding_length=new_tokens,
-            min_decoding_length=new_tokens, max_batch_size=len(batch),
+            tokens,
+            beam_size=beams,
+            max_decoding_length=new_tokens,
+            min_decoding_length=new_tokens,
+            max_batch_size=len(batch),
         )
         return sum(len(r.hypotheses[0]) for r in results)
 
@@ -114,7 +124,9 @@ def _percentile(values: Sequence[float], q: float) -> float:
     return ordered[index]
 
 
-def run_case(engine: Any, case: BenchCase, inputs: list[list[int]], *, repeats: int, max_seconds: float) -> dict[str, Any]:
+def run_case(
+    engine: Any, case: BenchCase, inputs: list[list[int]], *, repeats: int, max_seconds: float
+) -> dict[str, Any]:
     """Warm up once, then time `repeats` batches (or until `max_seconds`)."""
     batch = inputs[: case.batch_size]
     engine.run(batch[: min(2, len(batch))], min(8, case.new_tokens), case.beams)  # warm-up
@@ -153,14 +165,12 @@ def machine_info(device: str, threads: int) -> dict[str, Any]:
         "device": device,
         "load_avg": os.getloadavg(),
     }
-    try:
+    with contextlib.suppress(OSError, StopIteration):
         info["cpu"] = next(
             line.split(":", 1)[1].strip()
             for line in Path("/proc/cpuinfo").read_text().splitlines()
             if line.startswith("model name")
         )
-    except (OSError, StopIteration):
-        pass
     for module in ("torch", "transformers", "ctranslate2"):
         try:
             info[module] = __import__(module).__version__
@@ -190,14 +200,20 @@ def _engine(backend: str, model_dir: Path, device: str, threads: int, workdir: P
 
 def t5_flops_per_doc(config: Any, source_tokens: int, new_tokens: int) -> float:
     """Approximate forward FLOPs of one greedy document (2 × params × tokens + attention)."""
-    d, ff, layers, dec_layers = config.d_model, config.d_ff, config.num_layers, config.num_decoder_layers
+    d, ff, layers, dec_layers = (
+        config.d_model,
+        config.d_ff,
+        config.num_layers,
+        config.num_decoder_layers,
+    )
     inner = config.num_heads * config.d_kv
     ff_mult = 3 if config.is_gated_act else 2
     enc_layer = 4 * d * inner + ff_mult * d * ff
     dec_layer = 8 * d * inner + ff_mult * d * ff
     encoder = 2 * enc_layer * layers * source_tokens + 4 * layers * source_tokens**2 * inner
-    decoder = new_tokens * (2 * dec_layer * dec_layers + 2 * d * config.vocab_size
-                            + 4 * dec_layers * inner * (source_tokens + new_tokens))
+    decoder = new_tokens * (
+        2 * dec_layer * dec_layers + 2 * d * config.vocab_size + 4 * dec_layers * inner * (source_tokens + new_tokens)
+    )
     return float(encoder + decoder)
 
 
@@ -228,7 +244,10 @@ def run_benchmark(
             model_dir = workdir / preset
             # presets without a vocabulary of their own get compact-vi's size
             random_t5(preset, vocab_size=PRESETS[preset].get("vocab_size", 16000)).save_pretrained(model_dir)
-            write_tokenizer_files(_placeholder_spiece(workdir, AutoConfig.from_pretrained(model_dir).vocab_size), model_dir)
+            write_tokenizer_files(
+                _placeholder_spiece(workdir, AutoConfig.from_pretrained(model_dir).vocab_size),
+                model_dir,
+            )
         config = AutoConfig.from_pretrained(model_dir)
         results: list[dict[str, Any]] = []
         for backend in backends:
@@ -256,8 +275,13 @@ def run_benchmark(
                         results.append(row)
             del engine
     _add_ratios(results)
-    return {"machine": machine_info(device, threads), "model": str(model_dir) if model_dir else preset,
-            "preset": preset, "new_tokens": new_tokens, "results": results}
+    return {
+        "machine": machine_info(device, threads),
+        "model": str(model_dir) if model_dir else preset,
+        "preset": preset,
+        "new_tokens": new_tokens,
+        "results": results,
+    }
 
 
 def _placeholder_spiece(workdir: Path, vocab_size: int) -> Path:
@@ -272,9 +296,16 @@ def _placeholder_spiece(workdir: Path, vocab_size: int) -> Path:
     prefix = workdir / "placeholder"
     spm.SentencePieceTrainer.train(
         sentence_iterator=iter([" ".join(words[i : i + 50]) for i in range(0, len(words), 50)]),
-        model_prefix=str(prefix), vocab_size=vocab_size, model_type="word",
-        pad_id=0, eos_id=1, unk_id=2, bos_id=-1, minloglevel=2,
-        hard_vocab_limit=False, split_by_whitespace=True,
+        model_prefix=str(prefix),
+        vocab_size=vocab_size,
+        model_type="word",
+        pad_id=0,
+        eos_id=1,
+        unk_id=2,
+        bos_id=-1,
+        minloglevel=2,
+        hard_vocab_limit=False,
+        split_by_whitespace=True,
     )
     return prefix.with_suffix(".model")
 
@@ -300,13 +331,16 @@ def to_markdown(report: dict[str, Any]) -> str:
         f"load {m['load_avg']}.",
         f"Generated tokens per document: {report['new_tokens']} (forced). Latency is per batch.",
         "",
-        "| backend | batch | src tokens | beams | docs/s | tokens/s | s/doc | p50 s | p95 s | peak MB | × first | TFLOP/s |",
+        "| backend | batch | src tokens | beams | docs/s | tokens/s | s/doc | p50 s | p95 s | peak MB "
+        "| × first | TFLOP/s |",
         "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for r in report["results"]:
         if "error" in r:
-            lines.append(f"| {r['backend']} | {r.get('batch_size', '')} | {r.get('source_tokens', '')} | "
-                         f"{r.get('beams', '')} | error: {r['error'][:80]} |||||||")
+            lines.append(
+                f"| {r['backend']} | {r.get('batch_size', '')} | {r.get('source_tokens', '')} | "
+                f"{r.get('beams', '')} | error: {r['error'][:80]} |||||||"
+            )
             continue
         tf = f"{r['achieved_tflops']:.1f}" if "achieved_tflops" in r else ""
         if "fraction_of_peak" in r:

@@ -31,14 +31,32 @@ def _cmd_eval(args: argparse.Namespace) -> int:
         if not Path(path).is_file():
             raise InvalidInputError(f"no such file: {path}")
     cfg = EvalConfig(
-        data=args.data, out=args.out, model=args.model, limit=args.limit, dedup=args.dedup,
-        batch_size=args.batch_size, device=args.device, dtype=args.dtype, backend=args.backend,
-        compute_type=args.compute_type, threads=args.threads, bootstrap_samples=args.bootstrap_samples,
+        data=args.data,
+        out=args.out,
+        model=args.model,
+        limit=args.limit,
+        dedup=args.dedup,
+        batch_size=args.batch_size,
+        device=args.device,
+        dtype=args.dtype,
+        backend=args.backend,
+        compute_type=args.compute_type,
+        threads=args.threads,
+        bootstrap_samples=args.bootstrap_samples,
     )
     metrics = run_eval(cfg)
     summary = {o: metrics["scores"][o]["syllable"] for o in metrics["scores"]}
-    print(json.dumps({"n": metrics["n"], "syllable": summary, "speed_docs_per_s": metrics["speed"]["docs_per_s"]},
-                     ensure_ascii=False, indent=2))
+    print(
+        json.dumps(
+            {
+                "n": metrics["n"],
+                "syllable": summary,
+                "speed_docs_per_s": metrics["speed"]["docs_per_s"],
+            },
+            ensure_ascii=False,
+            indent=2,
+        )
+    )
     print(f"report: {Path(args.out) / 'report.md'}", file=sys.stderr)
     return 0
 

@@ -25,10 +25,15 @@ def _cell(metrics: dict[str, Any], output: str, tokenizer: str, metric: str, *, 
 
 
 def scores_table(metrics: dict[str, Any]) -> list[str]:
-    lines = ["| output | tokenizer | ROUGE-1 | ROUGE-2 | ROUGE-L | ROUGE-Lsum | n |", "|---|---|---|---|---|---|---:|"]
+    lines = [
+        "| output | tokenizer | ROUGE-1 | ROUGE-2 | ROUGE-L | ROUGE-Lsum | n |",
+        "|---|---|---|---|---|---|---:|",
+    ]
     for output in metrics["scores"]:
         for tokenizer, label in TOKENIZERS.items():
-            cells = " | ".join(_cell(metrics, output, tokenizer, m) for m in ("rouge1", "rouge2", "rougeL", "rougeLsum"))
+            cells = " | ".join(
+                _cell(metrics, output, tokenizer, m) for m in ("rouge1", "rouge2", "rougeL", "rougeLsum")
+            )
             lines.append(f"| {output} | {tokenizer}: {label} | {cells} | {metrics['n_scored'][output]} |")
     return lines
 
@@ -49,7 +54,11 @@ def _plot(out: Path, per_doc: dict[str, np.ndarray], rows: list[dict[str, Any]])
     lengths = [len(r["abstract"].split()) for r in rows if r["references"].get("summary")]
     if len(abstract) == len(lengths) and lengths:
         right.scatter(lengths, abstract, s=4, alpha=0.4)
-    right.set(title="Abstract length vs ROUGE-1", xlabel="abstract length (syllables)", ylabel="ROUGE-1 F1 × 100")
+    right.set(
+        title="Abstract length vs ROUGE-1",
+        xlabel="abstract length (syllables)",
+        ylabel="ROUGE-1 F1 × 100",
+    )
     fig.tight_layout()
     path = out / "scores.png"
     fig.savefig(path, dpi=100)
@@ -57,19 +66,34 @@ def _plot(out: Path, per_doc: dict[str, np.ndarray], rows: list[dict[str, Any]])
     return path.name
 
 
-def write_report(out: Path, metrics: dict[str, Any], rows: list[dict[str, Any]], per_doc: dict[str, np.ndarray]) -> None:
+def write_report(
+    out: Path, metrics: dict[str, Any], rows: list[dict[str, Any]], per_doc: dict[str, np.ndarray]
+) -> None:
     """Write report.md (scores, lengths, speed, examples) and scores.png into `out`."""
-    model, data, speed = metrics["model"], metrics["data"], metrics["speed"]
+    model, data, speed, machine = metrics["model"], metrics["data"], metrics["speed"], metrics["machine"]
+    dedup = f"yes, {data['dedup']}" if data["dedup"] else "no"
+    speed_line = (
+        f"{speed['docs_per_s'] or 0:.2f} documents/s; amortized latency p50 {speed['latency_p50_s'] or 0:.3f} s, "
+        f"p95 {speed['latency_p95_s'] or 0:.3f} s; generated tokens/s {speed['generated_tokens_per_s'] or 0:.0f}; "
+        f"peak memory {speed['peak_memory_mb']} MB; device {speed['device']} ({speed['dtype']}, {speed['backend']}), "
+        f"batch size {speed['batch_size']}, threads {machine['threads']}, "
+        f"machine {machine.get('gpu') or machine.get('cpu', '?')}, load {machine['load_avg']}."
+    )
+    lengths = [
+        f"| {o} | {v['mean_syllables']} | {v['reference_mean_syllables']} |" for o, v in metrics["lengths"].items()
+    ]
     lines = [
         f"# Evaluation: {model['name']} on {Path(data['path']).name}",
         "",
-        f"- documents: {metrics['n']} (limit {data['limit']}, de-duplicated: {'yes, ' + str(data['dedup']) if data['dedup'] else 'no'}; skipped: {data['skipped'] or 'none'})",
+        f"- documents: {metrics['n']} (limit {data['limit']}, de-duplicated: {dedup}; "
+        f"skipped: {data['skipped'] or 'none'})",
         f"- data sha256: `{data['sha256'][:16]}…`; git commit `{metrics['git_commit'][:12]}`",
         f"- model: {model['name']} ({model['kind']}, {model['backend']}), revision `{model['revision'] or '-'}`",
         "",
         "## Scores (F1 × 100, 95% bootstrap interval)",
         "",
-        "`syllable` is the primary score. `paper` is only for comparison with published numbers, which were computed with rouge-score's default tokenizer (ASCII only, diacritics stripped).",
+        "`syllable` is the primary score. `paper` is only for comparison with published numbers, which were "
+        "computed with rouge-score's default tokenizer (ASCII only, diacritics stripped).",
         "",
         *scores_table(metrics),
         "",
@@ -77,14 +101,11 @@ def write_report(out: Path, metrics: dict[str, Any], rows: list[dict[str, Any]],
         "",
         "| output | output length | reference length |",
         "|---|---:|---:|",
-        *[f"| {o} | {v['mean_syllables']} | {v['reference_mean_syllables']} |" for o, v in metrics["lengths"].items()],
+        *lengths,
         "",
         "## Speed",
         "",
-        f"{speed['docs_per_s'] or 0:.2f} documents/s; amortized latency p50 {speed['latency_p50_s'] or 0:.3f} s, p95 {speed['latency_p95_s'] or 0:.3f} s; "
-        f"generated tokens/s {speed['generated_tokens_per_s'] or 0:.0f}; peak memory {speed['peak_memory_mb']} MB; "
-        f"device {speed['device']} ({speed['dtype']}, {speed['backend']}), batch size {speed['batch_size']}, threads {metrics['machine']['threads']}, "
-        f"machine {metrics['machine'].get('gpu') or metrics['machine'].get('cpu', '?')}, load {metrics['machine']['load_avg']}.",
+        speed_line,
         "",
     ]
     plot = _plot(out, per_doc, rows)
@@ -119,18 +140,15 @@ def compare(run_dirs: list[Path], *, include_published: bool = True) -> str:
         metrics = json.loads((run / "metrics.json").read_text(encoding="utf-8"))
         paper = "/".join(_cell(metrics, "abstract", "paper", m, ci=False) for m in ("rouge1", "rouge2", "rougeL"))
         speed = metrics["speed"].get("docs_per_s") or 0
-        lines.append(
-            f"| {metrics['model']['name']} ({run.name}) | {metrics['n']} | "
-            f"{_cell(metrics, 'abstract', 'syllable', 'rouge1')} | {_cell(metrics, 'abstract', 'syllable', 'rouge2')} | "
-            f"{_cell(metrics, 'abstract', 'syllable', 'rougeL')} | {paper} | "
-            f"{_cell(metrics, 'headline', 'syllable', 'rouge1')} | {_cell(metrics, 'headline', 'syllable', 'rougeL')} | {speed:.2f} |"
-        )
+        abstract = " | ".join(_cell(metrics, "abstract", "syllable", m) for m in ("rouge1", "rouge2", "rougeL"))
+        headline = " | ".join(_cell(metrics, "headline", "syllable", m) for m in ("rouge1", "rougeL"))
+        name = f"{metrics['model']['name']} ({run.name})"
+        lines.append(f"| {name} | {metrics['n']} | {abstract} | {paper} | {headline} | {speed:.2f} |")
     if include_published:
         for row in published_rows():
-            lines.append(
-                f"| {row['model']} — published, not measured here ({row['test_set']}; {row['source']}) | – | – | – | – | "
-                f"{row['rouge1']}/{row['rouge2']}/{row['rougeL']} ({row['tokenizer']}) | – | – | – |"
-            )
+            name = f"{row['model']} — published, not measured here ({row['test_set']}; {row['source']})"
+            paper = f"{row['rouge1']}/{row['rouge2']}/{row['rougeL']} ({row['tokenizer']})"
+            lines.append(f"| {name} | – | – | – | – | {paper} | – | – | – |")
     notes = [
         "",
         "Syllable scores are tomtat's primary measure (Unicode syllables, NFC, canonical tone marks). "

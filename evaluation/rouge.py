@@ -78,7 +78,9 @@ def score_corpus(
     """Per-document F1 × 100 for every metric, as arrays aligned with the inputs."""
     if len(predictions) != len(references):
         raise ValueError(f"{len(predictions)} predictions but {len(references)} references")
-    rows = [score_pair(prediction=p, reference=r, tokenizer=tokenizer) for p, r in zip(predictions, references, strict=True)]
+    rows = [
+        score_pair(prediction=p, reference=r, tokenizer=tokenizer) for p, r in zip(predictions, references, strict=True)
+    ]
     return {m: np.array([row[m].f1 * 100 for row in rows]) for m in METRICS}
 
 

@@ -60,7 +60,10 @@ def sha256_file(path: str | Path) -> str:
 def git_commit() -> str:
     try:
         return subprocess.run(
-            ["git", "rev-parse", "HEAD"], capture_output=True, text=True, check=True,
+            ["git", "rev-parse", "HEAD"],
+            capture_output=True,
+            text=True,
+            check=True,
             cwd=Path(__file__).resolve().parent,
         ).stdout.strip()
     except (OSError, subprocess.CalledProcessError):
@@ -150,7 +153,10 @@ def score_predictions(rows: list[dict[str, Any]], *, samples: int = 1000) -> dic
     per_doc: dict[str, np.ndarray] = {}
     for output, ref_field in OUTPUTS.items():
         pairs = [
-            (" ".join(r["bullets"]) if output == "bullets" else r[output], r["references"][ref_field])
+            (
+                " ".join(r["bullets"]) if output == "bullets" else r[output],
+                r["references"][ref_field],
+            )
             for r in rows
             if r["references"].get(ref_field)
         ]
@@ -158,7 +164,9 @@ def score_predictions(rows: list[dict[str, Any]], *, samples: int = 1000) -> dic
         scores[output], intervals[output] = {}, {}
         for tokenizer in TOKENIZERS:
             values = score_corpus(
-                predictions=[p for p, _ in pairs], references=[r for _, r in pairs], tokenizer=tokenizer
+                predictions=[p for p, _ in pairs],
+                references=[r for _, r in pairs],
+                tokenizer=tokenizer,
             )
             scores[output][tokenizer] = {m: round(float(values[m].mean()), 2) if len(pairs) else None for m in METRICS}
             intervals[output][tokenizer] = {
@@ -168,13 +176,26 @@ def score_predictions(rows: list[dict[str, Any]], *, samples: int = 1000) -> dic
                 per_doc[output] = values["rouge1"]
     lengths = {
         output: {
-            "mean_syllables": round(float(np.mean([_syllables(" ".join(r["bullets"]) if output == "bullets" else r[output]) for r in rows])), 1),
-            "reference_mean_syllables": round(float(np.mean([_syllables(r["references"][ref]) for r in rows if r["references"].get(ref)] or [0])), 1),
+            "mean_syllables": round(
+                float(
+                    np.mean([_syllables(" ".join(r["bullets"]) if output == "bullets" else r[output]) for r in rows])
+                ),
+                1,
+            ),
+            "reference_mean_syllables": round(
+                float(np.mean([_syllables(r["references"][ref]) for r in rows if r["references"].get(ref)] or [0])),
+                1,
+            ),
         }
         for output, ref in OUTPUTS.items()
     }
-    return {"scores": scores, "intervals": intervals, "n_scored": n_scored, "lengths": lengths,
-            "_per_doc_rouge1": per_doc}
+    return {
+        "scores": scores,
+        "intervals": intervals,
+        "n_scored": n_scored,
+        "lengths": lengths,
+        "_per_doc_rouge1": per_doc,
+    }
 
 
 def run_eval(cfg: EvalConfig) -> dict[str, Any]:
@@ -184,8 +205,13 @@ def run_eval(cfg: EvalConfig) -> dict[str, Any]:
     out = Path(cfg.out)
     out.mkdir(parents=True, exist_ok=True)
     summarizer = Summarizer.from_pretrained(
-        cfg.model, device=cfg.device, dtype=cfg.dtype, backend=cfg.backend,
-        compute_type=cfg.compute_type, threads=cfg.threads, batch_size=cfg.batch_size,
+        cfg.model,
+        device=cfg.device,
+        dtype=cfg.dtype,
+        backend=cfg.backend,
+        compute_type=cfg.compute_type,
+        threads=cfg.threads,
+        batch_size=cfg.batch_size,
     )
     excluded = read_duplicates(cfg.dedup) if cfg.dedup else frozenset()
     stats = ReadStats()
@@ -202,11 +228,21 @@ def run_eval(cfg: EvalConfig) -> dict[str, Any]:
         **scored,
         "tokenizers": TOKENIZERS,
         "model": summarizer.spec.card(),
-        "options": {"batch_size": cfg.batch_size, "device": cfg.device, "dtype": cfg.dtype,
-                    "backend": cfg.backend or summarizer.spec.backend, "threads": cfg.threads},
-        "data": {"path": str(cfg.data), "sha256": sha256_file(cfg.data), "limit": cfg.limit,
-                 "dedup": cfg.dedup, "dedup_sha256": sha256_file(cfg.dedup) if cfg.dedup else None,
-                 "skipped": stats.skipped},
+        "options": {
+            "batch_size": cfg.batch_size,
+            "device": cfg.device,
+            "dtype": cfg.dtype,
+            "backend": cfg.backend or summarizer.spec.backend,
+            "threads": cfg.threads,
+        },
+        "data": {
+            "path": str(cfg.data),
+            "sha256": sha256_file(cfg.data),
+            "limit": cfg.limit,
+            "dedup": cfg.dedup,
+            "dedup_sha256": sha256_file(cfg.dedup) if cfg.dedup else None,
+            "skipped": stats.skipped,
+        },
         "git_commit": git_commit(),
         "machine": machine_info(speed["device"], cfg.threads),
         "speed": speed,

@@ -11,21 +11,40 @@ PRESETS: dict[str, dict[str, Any]] = {
     # ~26M parameters with a 16k vocabulary: fast on 2 CPU cores, small enough to ship.
     # A deeper encoder than decoder: decoding runs once per output token, encoding once.
     "compact": {
-        "d_model": 384, "d_ff": 1024, "d_kv": 64, "num_heads": 6,
-        "num_layers": 6, "num_decoder_layers": 4, "feed_forward_proj": "gated-gelu",
-        "tie_word_embeddings": True, "dropout_rate": 0.1,
+        "d_model": 384,
+        "d_ff": 1024,
+        "d_kv": 64,
+        "num_heads": 6,
+        "num_layers": 6,
+        "num_decoder_layers": 4,
+        "feed_forward_proj": "gated-gelu",
+        "tie_word_embeddings": True,
+        "dropout_rate": 0.1,
     },
     # A few thousand parameters: for tests only.
     "tiny": {
-        "d_model": 32, "d_ff": 64, "d_kv": 16, "num_heads": 2,
-        "num_layers": 2, "num_decoder_layers": 2, "feed_forward_proj": "relu",
-        "tie_word_embeddings": True, "dropout_rate": 0.0,
+        "d_model": 32,
+        "d_ff": 64,
+        "d_kv": 16,
+        "num_heads": 2,
+        "num_layers": 2,
+        "num_decoder_layers": 2,
+        "feed_forward_proj": "relu",
+        "tie_word_embeddings": True,
+        "dropout_rate": 0.0,
     },
     # ViT5-base (VietAI/vit5-base): stands for the production model in speed benchmarks.
     "vit5-base": {
-        "d_model": 768, "d_ff": 3072, "d_kv": 64, "num_heads": 12,
-        "num_layers": 12, "num_decoder_layers": 12, "feed_forward_proj": "relu",
-        "tie_word_embeddings": True, "dropout_rate": 0.1, "vocab_size": 36096,
+        "d_model": 768,
+        "d_ff": 3072,
+        "d_kv": 64,
+        "num_heads": 12,
+        "num_layers": 12,
+        "num_decoder_layers": 12,
+        "feed_forward_proj": "relu",
+        "tie_word_embeddings": True,
+        "dropout_rate": 0.1,
+        "vocab_size": 36096,
     },
 }
 
@@ -42,9 +61,7 @@ def t5_config(preset: str, *, vocab_size: int | None = None, **overrides: Any) -
         raise ValueError("vocab_size is required for this preset")
     # Untied T5 v1.1-style models rescale nothing; tied ones scale decoder outputs.
     values.setdefault("scale_decoder_outputs", values["tie_word_embeddings"])
-    return T5Config(
-        pad_token_id=0, eos_token_id=1, decoder_start_token_id=0, **values
-    )
+    return T5Config(pad_token_id=0, eos_token_id=1, decoder_start_token_id=0, **values)
 
 
 def random_t5(preset: str, *, vocab_size: int | None = None, seed: int = 0, **overrides: Any) -> Any:
@@ -58,6 +75,4 @@ def random_t5(preset: str, *, vocab_size: int | None = None, seed: int = 0, **ov
 
 def write_metadata(model_dir: Path, **fields: Any) -> None:
     """Write `tomtat.json` (prefixes, limits, decoding defaults) so `--model DIR` knows them."""
-    (model_dir / "tomtat.json").write_text(
-        json.dumps(fields, ensure_ascii=False, indent=2), encoding="utf-8"
-    )
+    (model_dir / "tomtat.json").write_text(json.dumps(fields, ensure_ascii=False, indent=2), encoding="utf-8")

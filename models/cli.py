@@ -18,15 +18,22 @@ def add_train_command(sub: Any) -> None:
     p.add_argument("--minutes", type=float, help="wall-clock budget of the training loop")
     p.add_argument("--max-steps", type=int)
     p.add_argument("--limit", type=int, help="use the first N articles only")
+    p.add_argument("--offset", type=int, default=0, help="with --prepare-only: skip the first N articles")
     p.add_argument("--batch-tokens", type=int, default=65536)
     p.add_argument("--lr", type=float, default=1e-3)
     p.add_argument("--device", default="auto")
     p.add_argument("--export-dtype", default="float32", choices=["float32", "bfloat16"])
     p.add_argument("--workers", type=int, default=1, help="processes for cleaning raw articles")
-    p.add_argument("--prepare-only", metavar="SHARD",
-                   help="only write the cleaned training shard (x/t/s fields) to SHARD and stop")
-    p.add_argument("--smoke", action="store_true",
-                   help="a few steps of a tiny model on CPU: checks the recipe end to end")
+    p.add_argument(
+        "--prepare-only",
+        metavar="SHARD",
+        help="only write the cleaned training shard (x/t/s fields) to SHARD and stop",
+    )
+    p.add_argument(
+        "--smoke",
+        action="store_true",
+        help="a few steps of a tiny model on CPU: checks the recipe end to end",
+    )
     p.set_defaults(func=_cmd_train)
 
 
@@ -39,14 +46,24 @@ def _cmd_train(args: argparse.Namespace) -> int:
 
     logging.getLogger("models").setLevel(logging.INFO)
     if args.prepare_only:
-        n = write_shard(read_articles(args.data, workers=args.workers), Path(args.prepare_only))
+        articles = read_articles(args.data, limit=args.limit, offset=args.offset, workers=args.workers)
+        n = write_shard(articles, Path(args.prepare_only))
         print(f"wrote {n} articles to {args.prepare_only}")
         return 0
     cfg = TrainConfig(
-        data=args.data, out=args.out, tokenizer=args.tokenizer, init=args.init,
-        resume=args.resume, minutes=args.minutes, max_steps=args.max_steps, limit=args.limit,
-        batch_tokens=args.batch_tokens, lr=args.lr, device=args.device,
-        export_dtype=args.export_dtype, workers=args.workers,
+        data=args.data,
+        out=args.out,
+        tokenizer=args.tokenizer,
+        init=args.init,
+        resume=args.resume,
+        minutes=args.minutes,
+        max_steps=args.max_steps,
+        limit=args.limit,
+        batch_tokens=args.batch_tokens,
+        lr=args.lr,
+        device=args.device,
+        export_dtype=args.export_dtype,
+        workers=args.workers,
     )
     if args.smoke:
         cfg.preset, cfg.vocab_size, cfg.device = "tiny", 500, "cpu"
@@ -65,8 +82,11 @@ def add_export_command(sub: Any) -> None:
     p.add_argument("model", help="registry name or local T5 folder")
     p.add_argument("out", help="output folder")
     p.add_argument("--format", default="ct2", choices=["ct2"])
-    p.add_argument("--quantization", default="int8",
-                   help="int8, int8_float32, int8_bfloat16, bfloat16, float32 (never float16 for T5)")
+    p.add_argument(
+        "--quantization",
+        default="int8",
+        help="int8, int8_float32, int8_bfloat16, bfloat16, float32 (never float16 for T5)",
+    )
     p.add_argument("--force", action="store_true", help="overwrite OUT")
     p.set_defaults(func=_cmd_export)
 

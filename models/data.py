@@ -59,14 +59,20 @@ def _article_from_raw(args: tuple[str, int]) -> Article | None:
 
 
 def read_articles(
-    path: str | Path, *, max_words: int = 400, limit: int | None = None, workers: int = 1
+    path: str | Path,
+    *,
+    max_words: int = 400,
+    limit: int | None = None,
+    offset: int = 0,
+    workers: int = 1,
 ) -> Iterator[Article]:
     """Articles from raw VietNews JSONL (text/title/summary) or a prepared shard (x/t/s).
 
     Invalid lines and articles without a body or any reference are skipped (and counted in
-    the log). `workers` > 1 cleans raw articles in parallel processes, keeping file order.
+    the log). `offset` skips that many usable articles first, so consecutive shards can be
+    cut from one file. `workers` > 1 cleans raw articles in parallel, keeping file order.
     """
-    count = skipped = 0
+    count = skipped = seen = 0
     with open_text(path) as fh:
         jobs = ((line, max_words) for line in fh if line.strip())
         if workers > 1:
@@ -83,6 +89,9 @@ def read_articles(
                 if article is None or not article.body or not (article.title or article.summary):
                     skipped += 1
                     continue
+                seen += 1
+                if seen <= offset:
+                    continue
                 count += 1
                 yield article
         finally:
@@ -98,7 +107,12 @@ def write_shard(articles: Iterator[Article], out: Path) -> int:
     n = 0
     with lzma.open(out, "wt", encoding="utf-8", preset=9) as fh:
         for article in articles:
-            fh.write(json.dumps({"x": article.body, "t": article.title, "s": article.summary},
-                                ensure_ascii=False) + "\n")
+            fh.write(
+                json.dumps(
+                    {"x": article.body, "t": article.title, "s": article.summary},
+                    ensure_ascii=False,
+                )
+                + "\n"
+            )
             n += 1
     return n

@@ -55,13 +55,25 @@ def main(argv: list[str] | None = None) -> int:
     from models.train import TrainConfig, train
 
     cuda = torch.cuda.is_available()
-    logger.info("torch %s, cuda %s, %s", torch.__version__, torch.version.cuda,
-                torch.cuda.get_device_name() if cuda else "no GPU")
+    logger.info(
+        "torch %s, cuda %s, %s",
+        torch.__version__,
+        torch.version.cuda,
+        torch.cuda.get_device_name() if cuda else "no GPU",
+    )
     minutes = (args.budget - args.reserve_data - args.reserve_bench - args.reserve_export) / 60
     cfg = TrainConfig(
-        data=args.shard, out=str(run), tokenizer=args.tokenizer, init=args.init, minutes=minutes,
-        batch_tokens=args.batch_tokens, lr=args.lr, export_dtype="bfloat16", limit=args.limit,
-        preset=args.preset, device=args.device,
+        data=args.shard,
+        out=str(run),
+        tokenizer=args.tokenizer,
+        init=args.init,
+        minutes=minutes,
+        batch_tokens=args.batch_tokens,
+        lr=args.lr,
+        export_dtype="bfloat16",
+        limit=args.limit,
+        preset=args.preset,
+        device=args.device,
         checkpoint_minutes=1e9,  # one call: the final save is the checkpoint
     )
     try:
@@ -76,10 +88,31 @@ def main(argv: list[str] | None = None) -> int:
 
     left = args.budget - (time.perf_counter() - started) - 20
     if left > 30:
-        bench = [sys.executable, "-m", "evaluation.benchmark", "--preset", args.bench_preset,
-                 "--device", "cuda" if cuda else "cpu", "--backends", "torch",
-                 "--batch-sizes", args.bench_batch_sizes, "--lengths", "512", "--beams", "1",
-                 "--repeats", "3", "--max-seconds", "15", "--peak-tflops", "989", "--out", str(run / "bench")]
+        bench = [
+            sys.executable,
+            "-m",
+            "evaluation.benchmark",
+            "--preset",
+            args.bench_preset,
+            "--device",
+            "cuda" if cuda else "cpu",
+            "--backends",
+            "torch",
+            "--batch-sizes",
+            args.bench_batch_sizes,
+            "--lengths",
+            "512",
+            "--beams",
+            "1",
+            "--repeats",
+            "3",
+            "--max-seconds",
+            "15",
+            "--peak-tflops",
+            "989",
+            "--out",
+            str(run / "bench"),
+        ]
         try:
             subprocess.run(bench, timeout=left, check=False)
         except subprocess.TimeoutExpired:

@@ -47,7 +47,10 @@ def train_sentencepiece(lines: Iterable[str], out_dir: Path, *, vocab_size: int,
         model_type="unigram",
         character_coverage=1.0,
         required_chars=required_characters(),
-        pad_id=0, eos_id=1, unk_id=2, bos_id=-1,
+        pad_id=0,
+        eos_id=1,
+        unk_id=2,
+        bos_id=-1,
         byte_fallback=False,
         normalization_rule_name="identity",  # tomtat normalizes (NFC, tones) itself
         split_digits=False,
@@ -70,6 +73,9 @@ def write_tokenizer_files(spiece_model: Path, model_dir: Path) -> None:
     model_dir.mkdir(parents=True, exist_ok=True)
     if spiece_model.resolve() != (model_dir / "spiece.model").resolve():
         shutil.copy(spiece_model, model_dir / "spiece.model")
+        converted = spiece_model.with_name("tokenizer.json")
+        if converted.is_file():  # made by save_tokenizer_json, where conversion works
+            shutil.copy(converted, model_dir / "tokenizer.json")
     config = {
         "tokenizer_class": "T5Tokenizer",
         "extra_ids": 0,
@@ -85,3 +91,11 @@ def tokenizer_vocab_size(spiece_model: Path) -> int:
     import sentencepiece as spm
 
     return int(spm.SentencePieceProcessor(model_file=str(spiece_model)).get_piece_size())
+
+
+def save_tokenizer_json(model_dir: Path) -> Path:
+    """Convert spiece.model to tokenizer.json beside it (loadable without conversion)."""
+    from transformers import AutoTokenizer
+
+    AutoTokenizer.from_pretrained(model_dir).backend_tokenizer.save(str(model_dir / "tokenizer.json"))
+    return model_dir / "tokenizer.json"

@@ -75,10 +75,16 @@ def _examples(articles: list[Article], tokenizer: Any, cfg: TrainConfig) -> list
     pairs: list[tuple[list[int], list[int]]] = []
     for task, attr in (("headline", "title"), ("summary", "summary")):
         rows = [a for a in articles if getattr(a, attr)]
-        sources = tokenizer([prefixes[task] + a.body for a in rows], max_length=cfg.max_source_tokens,
-                            truncation=True)["input_ids"]
-        targets = tokenizer([getattr(a, attr) for a in rows], max_length=cfg.max_target_tokens[task],
-                            truncation=True)["input_ids"]
+        sources = tokenizer(
+            [prefixes[task] + a.body for a in rows],
+            max_length=cfg.max_source_tokens,
+            truncation=True,
+        )["input_ids"]
+        targets = tokenizer(
+            [getattr(a, attr) for a in rows],
+            max_length=cfg.max_target_tokens[task],
+            truncation=True,
+        )["input_ids"]
         pairs.extend(zip(sources, targets, strict=True))
     return pairs
 
@@ -118,8 +124,10 @@ def _collate(pairs: list[tuple[list[int], list[int]]], batch: list[int], device:
         input_ids[row, : len(src)] = torch.tensor(src)
         attention[row, : len(src)] = 1
         labels[row, : len(tgt)] = torch.tensor(tgt)
-    return {k: v.to(device, non_blocking=True) for k, v in
-            {"input_ids": input_ids, "attention_mask": attention, "labels": labels}.items()}
+    return {
+        k: v.to(device, non_blocking=True)
+        for k, v in {"input_ids": input_ids, "attention_mask": attention, "labels": labels}.items()
+    }
 
 
 def _lr(cfg: TrainConfig, step: int, progress: float) -> float:
@@ -128,8 +136,21 @@ def _lr(cfg: TrainConfig, step: int, progress: float) -> float:
 
 
 def _load_tokenizer(folder: Path) -> Any:
-    from transformers import AutoTokenizer
+    """The run's tokenizer; from tokenizer.json when there is one.
 
+    Older transformers (seen: 5.17 on the GPU machine) cannot convert an identity-normalized
+    spiece.model ("Cannot parse precompiled_charsmap"), so a tokenizer.json made where the
+    conversion works is loaded directly instead.
+    """
+    from transformers import AutoTokenizer, PreTrainedTokenizerFast
+
+    if (folder / "tokenizer.json").is_file():
+        return PreTrainedTokenizerFast(
+            tokenizer_file=str(folder / "tokenizer.json"),
+            pad_token="<pad>",
+            eos_token="</s>",
+            unk_token="<unk>",
+        )
     return AutoTokenizer.from_pretrained(folder, local_files_only=True)
 
 
@@ -177,7 +198,6 @@ def train(cfg: TrainConfig) -> dict[str, Any]:
     started = time.perf_counter()
     out = Path(cfg.out)
     out.mkdir(parents=True, exist_ok=True)
-    rng = random.Random(cfg.seed)
     torch.manual_seed(cfg.seed)
     device = ("cuda" if torch.cuda.is_available() else "cpu") if cfg.device == "auto" else cfg.device
     use_bf16 = device.startswith("cuda") and torch.cuda.is_bf16_supported()
@@ -193,7 +213,12 @@ def train(cfg: TrainConfig) -> dict[str, Any]:
     pairs = _examples(articles, tokenizer, cfg)
     held_pairs = _examples(heldout, tokenizer, cfg)
     lengths = [len(s) for s, _ in pairs]
-    logger.info("%d articles -> %d examples (%.1f s)", len(articles), len(pairs), time.perf_counter() - started)
+    logger.info(
+        "%d articles -> %d examples (%.1f s)",
+        len(articles),
+        len(pairs),
+        time.perf_counter() - started,
+    )
 
     checkpoint = out / "checkpoint"
     state: dict[str, Any] = {"step": 0, "tokens": 0, "seconds": 0.0, "epoch": 0}
@@ -205,8 +230,13 @@ def train(cfg: TrainConfig) -> dict[str, Any]:
     else:
         model = random_t5(cfg.preset, vocab_size=len(tokenizer), seed=cfg.seed, dropout_rate=0.0)
     model.to(device).train()
-    optimizer = torch.optim.AdamW(model.parameters(), lr=cfg.lr, betas=(0.9, 0.98),
-                                  weight_decay=cfg.weight_decay, fused=device.startswith("cuda"))
+    optimizer = torch.optim.AdamW(
+        model.parameters(),
+        lr=cfg.lr,
+        betas=(0.9, 0.98),
+        weight_decay=cfg.weight_decay,
+        fused=device.startswith("cuda"),
+    )
     if cfg.resume and (checkpoint / "optimizer.pt").is_file():
         optimizer.load_state_dict(torch.load(checkpoint / "optimizer.pt", map_location=device))
 
@@ -246,11 +276,17 @@ def train(cfg: TrainConfig) -> dict[str, Any]:
             # counted on the host from lengths: no device sync on every step
             state["tokens"] += sum(len(pairs[i][0]) + len(pairs[i][1]) for i in batch)
             if state["step"] % cfg.log_every == 0:
-                value = float(loss)  # the only sync, once per log interval
+                value = float(loss.detach())  # the only sync, once per log interval
                 running = value if running == 0.0 else 0.9 * running + 0.1 * value
-                row = {"step": state["step"], "loss": round(value, 4), "smoothed": round(running, 4),
-                       "lr": optimizer.param_groups[0]["lr"], "tokens": state["tokens"],
-                       "seconds": round(elapsed, 1), "epoch": state["epoch"]}
+                row = {
+                    "step": state["step"],
+                    "loss": round(value, 4),
+                    "smoothed": round(running, 4),
+                    "lr": optimizer.param_groups[0]["lr"],
+                    "tokens": state["tokens"],
+                    "seconds": round(elapsed, 1),
+                    "epoch": state["epoch"],
+                }
                 log.write(json.dumps(row) + "\n")
                 log.flush()
                 logger.info("step %(step)d loss %(loss).3f tokens %(tokens)d %(seconds).0fs", row)

@@ -55,9 +55,7 @@ def _split_long_sentence(sentence: str, max_tokens: int, count: TokenCounter) ->
     return out
 
 
-def chunk_sentences(
-    sentences: Sequence[str], *, max_tokens: int, count_tokens: TokenCounter
-) -> list[Chunk]:
+def chunk_sentences(sentences: Sequence[str], *, max_tokens: int, count_tokens: TokenCounter) -> list[Chunk]:
     """Greedily pack consecutive sentences into chunks of at most `max_tokens` tokens.
 
     Every sentence lands in exactly one chunk, in order. A sentence longer than the budget

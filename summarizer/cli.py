@@ -40,14 +40,17 @@ def read_text_input(source: str) -> str:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         raise InvalidInputError(
-            f"{source} is not UTF-8 text (byte {exc.start}); convert it first, e.g. "
-            f"`iconv -f cp1258 -t utf-8 {source}`"
+            f"{source} is not UTF-8 text (byte {exc.start}); convert it first, e.g. `iconv -f cp1258 -t utf-8 {source}`"
         ) from None
 
 
 def add_model_arguments(parser: argparse.ArgumentParser) -> None:
     """The options that choose and place a model (shared by every model-running command)."""
-    parser.add_argument("--model", default=None, help=f"registry name, folder or hub id (default: {default_model_name()})")
+    parser.add_argument(
+        "--model",
+        default=None,
+        help=f"registry name, folder or hub id (default: {default_model_name()})",
+    )
     parser.add_argument("--device", default="auto", help="cpu, cuda or auto (default)")
     parser.add_argument("--dtype", default="auto", help="auto (bf16 on GPU, fp32 on CPU), float32 or bfloat16")
     parser.add_argument("--backend", default=None, choices=["transformers", "ct2"], help="generation backend")
@@ -59,14 +62,22 @@ def load_summarizer(args: argparse.Namespace, **kwargs: Any) -> Any:
     from summarizer.pipeline import Summarizer
 
     return Summarizer.from_pretrained(
-        args.model, device=args.device, dtype=args.dtype, backend=args.backend,
-        compute_type=args.compute_type, threads=args.threads, **kwargs,
+        args.model,
+        device=args.device,
+        dtype=args.dtype,
+        backend=args.backend,
+        compute_type=args.compute_type,
+        threads=args.threads,
+        **kwargs,
     )
 
 
 def generation_overrides(args: argparse.Namespace) -> dict[str, dict[str, Any]]:
-    shared = {"num_beams": args.num_beams, "no_repeat_ngram_size": args.no_repeat_ngram_size,
-              "length_penalty": args.length_penalty}
+    shared = {
+        "num_beams": args.num_beams,
+        "no_repeat_ngram_size": args.no_repeat_ngram_size,
+        "length_penalty": args.length_penalty,
+    }
     shared = {k: v for k, v in shared.items() if v is not None}
     summary = dict(shared)
     if args.max_new_tokens is not None:
@@ -83,12 +94,12 @@ def _format_text(summary: Any) -> str:
 def _cmd_summarize(args: argparse.Namespace) -> int:
     text = read_text_input(args.input)
     summarizer = load_summarizer(args)
-    summary = summarizer.summarize(
-        text, max_bullets=args.max_bullets, generation=generation_overrides(args)
-    )
+    summary = summarizer.summarize(text, max_bullets=args.max_bullets, generation=generation_overrides(args))
     if summary.info.kind == "extractive":
-        print(f"tomtat: note: {summary.info.model} is extractive: sentences are copied, not generated",
-              file=sys.stderr)
+        print(
+            f"tomtat: note: {summary.info.model} is extractive: sentences are copied, not generated",
+            file=sys.stderr,
+        )
     if args.format == "json":
         json.dump(summary.to_dict(), sys.stdout, ensure_ascii=False, indent=2)
         sys.stdout.write("\n")

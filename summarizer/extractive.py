@@ -29,9 +29,7 @@ def textrank_scores(sentences: Sequence[str], *, damping: float = 0.85) -> np.nd
     n = len(bags)
     if n == 0:
         return np.zeros(0)
-    weights = np.array(
-        [[_similarity(bags[i], bags[j]) if i != j else 0.0 for j in range(n)] for i in range(n)]
-    )
+    weights = np.array([[_similarity(bags[i], bags[j]) if i != j else 0.0 for j in range(n)] for i in range(n)])
     out_degree = weights.sum(axis=1, keepdims=True)
     transition = np.divide(weights, out_degree, out=np.full_like(weights, 1.0 / n), where=out_degree > 0)
     scores = np.full(n, 1.0 / n)

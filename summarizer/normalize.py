@@ -28,12 +28,30 @@ _BLANK_LINES = re.compile(r"\n{3,}")
 # Characters the model vocabulary does not need to know: folded to a common equivalent.
 _FOLD = str.maketrans(
     {
-        "\u2018": "'", "\u2019": "'", "\u201a": "'", "\u201b": "'", "\u2032": "'",
-        "\u201e": "\u201c", "\u201f": "\u201d", "\u2033": '"', "\u00ab": '"', "\u00bb": '"',
-        "\u2010": "-", "\u2011": "-", "\u2012": "-", "\u2212": "-",
-        "\u2015": "\u2014", "\u2013": "\u2013",
-        "\u2022": "-", "\u25cf": "-", "\u25aa": "-", "\u2219": "-",
-        "\u00a0": " ", "\u202f": " ", "\u2007": " ", "\u3000": " ",
+        "\u2018": "'",
+        "\u2019": "'",
+        "\u201a": "'",
+        "\u201b": "'",
+        "\u2032": "'",
+        "\u201e": "\u201c",
+        "\u201f": "\u201d",
+        "\u2033": '"',
+        "\u00ab": '"',
+        "\u00bb": '"',
+        "\u2010": "-",
+        "\u2011": "-",
+        "\u2012": "-",
+        "\u2212": "-",
+        "\u2015": "\u2014",
+        "\u2013": "\u2013",
+        "\u2022": "-",
+        "\u25cf": "-",
+        "\u25aa": "-",
+        "\u2219": "-",
+        "\u00a0": " ",
+        "\u202f": " ",
+        "\u2007": " ",
+        "\u3000": " ",
     }
 )
 _FULLWIDTH = {c: c - 0xFEE0 for c in range(0xFF01, 0xFF5F)}
@@ -78,8 +96,7 @@ def normalize_text(text: str) -> str:
     text = text.translate(_FULLWIDTH).translate(_FOLD)
     text = _INVISIBLE.sub("", text)
     text = "".join(
-        ch if ch in "\n\t" or unicodedata.category(ch) not in ("Cc", "Cf", "Co", "Cs") else ""
-        for ch in text
+        ch if ch in "\n\t" or unicodedata.category(ch) not in ("Cc", "Cf", "Co", "Cs") else "" for ch in text
     )
     text = canonical_tones(text)
     text = _SPACES.sub(" ", text)
@@ -185,9 +202,7 @@ def strip_trailer(text: str) -> CleanDocument:
     tail = [line for line in lines[last_body + 1 :] if line]
     if not tail:
         return CleanDocument(text=text)
-    if any(_has_trailer_signal(line) for line in tail) or all(
-        len(_words(line)) <= 8 for line in tail
-    ):
+    if any(_has_trailer_signal(line) for line in tail) or all(len(_words(line)) <= 8 for line in tail):
         body = "\n".join(lines[: last_body + 1]).strip()
         return CleanDocument(text=body, trailer=tuple(tail))
     return CleanDocument(text=text)

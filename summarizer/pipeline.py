@@ -98,7 +98,11 @@ class Summarizer:
         generator = None
         if spec.kind == "seq2seq":
             generator = load_generator(
-                spec, device=device, dtype=dtype, backend=backend, compute_type=compute_type,
+                spec,
+                device=device,
+                dtype=dtype,
+                backend=backend,
+                compute_type=compute_type,
                 threads=threads,
             )
         return cls(spec, generator, batch_size=batch_size)
@@ -165,8 +169,7 @@ class Summarizer:
         if unknown:
             raise InvalidInputError(f"unknown generation task(s) {sorted(unknown)}; use headline, summary")
         return {
-            task: self.spec.options_for(task).updated(**overrides.get(task, {}))
-            for task in ("headline", "summary")
+            task: self.spec.options_for(task).updated(**overrides.get(task, {})) for task in ("headline", "summary")
         }
 
     def _chunk_budget(self) -> int:
@@ -212,7 +215,9 @@ class Summarizer:
             inputs = [prefix + docs[d].chunks[c].text for d, c in owners]
             started = time.perf_counter()
             results = self.generator.generate(
-                inputs, task_options[task], max_input_tokens=self.spec.max_input_tokens,
+                inputs,
+                task_options[task],
+                max_input_tokens=self.spec.max_input_tokens,
                 batch_size=batch_size,
             )
             seconds[f"generate_{task}"] = time.perf_counter() - started
@@ -296,9 +301,7 @@ class Summarizer:
             if invented:
                 warnings.append(f"{name} has number(s) not in the source: {', '.join(invented)}")
         if doc.truncated:
-            warnings.append(
-                f"document longer than {options.max_chunks} chunks: the rest was not summarized"
-            )
+            warnings.append(f"document longer than {options.max_chunks} chunks: the rest was not summarized")
         if len(doc.chunks) > 1:
             warnings.append("headline and abstract are written from the first chunk; bullets cover all chunks")
         used = {**options.as_dict(), **{t: o.as_dict() for t, o in task_options.items()}}

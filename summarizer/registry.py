@@ -146,6 +146,5 @@ def resolve_model(name_or_path: str | None = None) -> ModelSpec:
     if _HUB_ID.match(name) and not path.exists():
         return ModelSpec(name=name, kind="seq2seq", source=name, revision="main")
     raise ModelNotFoundError(
-        f"unknown model {name!r}: not a registry name, a model folder or a hub id. "
-        f"Known names: {', '.join(models)}"
+        f"unknown model {name!r}: not a registry name, a model folder or a hub id. Known names: {', '.join(models)}"
     )

@@ -16,15 +16,47 @@ import re
 # dotted part counts: "PGS.TS." -> "ts").
 ABBREVIATIONS = frozenset(
     {
-        "tp", "tx", "q", "p", "h", "kp", "tt", "pgs", "gs", "ts", "ths", "th", "bs", "ks",
-        "cn", "ls", "ds", "nxb", "nsnd", "nsưt", "ttnd", "ttưt", "ubnd", "hđnd", "st",
-        "mr", "mrs", "ms", "dr", "prof", "tr", "ng", "sđd", "tlđd", "vd", "tel", "fax",
+        "tp",
+        "tx",
+        "q",
+        "p",
+        "h",
+        "kp",
+        "tt",
+        "pgs",
+        "gs",
+        "ts",
+        "ths",
+        "th",
+        "bs",
+        "ks",
+        "cn",
+        "ls",
+        "ds",
+        "nxb",
+        "nsnd",
+        "nsưt",
+        "ttnd",
+        "ttưt",
+        "ubnd",
+        "hđnd",
+        "st",
+        "mr",
+        "mrs",
+        "ms",
+        "dr",
+        "prof",
+        "tr",
+        "ng",
+        "sđd",
+        "tlđd",
+        "vd",
+        "tel",
+        "fax",
     }
 )
 
-_BOUNDARY = re.compile(
-    r"(?P<end>\./\.|[.!?…]+)(?P<close>[\"”’'»)\]]*)(?P<space>\s+)(?=[\"“‘'«(\[]?[^\W_a-zà-ỹđ])"
-)
+_BOUNDARY = re.compile(r"(?P<end>\./\.|[.!?…]+)(?P<close>[\"”’'»)\]]*)(?P<space>\s+)(?=[\"“‘'«(\[]?[^\W_a-zà-ỹđ])")
 _WORD_BEFORE = re.compile(r"(\S+)$")
 
 

@@ -41,8 +41,15 @@ def build_tiny_model(folder: Path, *, tie: bool = True, seed: int = 0) -> Path:
     spiece = train_sentencepiece(corpus_lines(), folder / "spm", vocab_size=700)
     write_tokenizer_files(spiece, folder)
     tokenizer = AutoTokenizer.from_pretrained(folder)
-    overrides = {} if tie else {"tie_word_embeddings": False, "scale_decoder_outputs": False,
-                                "feed_forward_proj": "gated-gelu"}
+    overrides = (
+        {}
+        if tie
+        else {
+            "tie_word_embeddings": False,
+            "scale_decoder_outputs": False,
+            "feed_forward_proj": "gated-gelu",
+        }
+    )
     model = random_t5("tiny", vocab_size=len(tokenizer), seed=seed, **overrides)
     model.save_pretrained(folder)
     write_metadata(

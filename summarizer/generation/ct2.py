@@ -51,9 +51,7 @@ class CT2Generator:
             raise ConfigurationError("float16 produces NaNs in T5 models; use int8, bfloat16 or float32")
         chosen = "default" if compute_type == "auto" else compute_type
         try:
-            translator = ctranslate2.Translator(
-                str(folder), device=device, compute_type=chosen, intra_threads=threads
-            )
+            translator = ctranslate2.Translator(str(folder), device=device, compute_type=chosen, intra_threads=threads)
             tokenizer = AutoTokenizer.from_pretrained(folder, local_files_only=True)
         except (OSError, RuntimeError, ValueError) as exc:
             raise ModelLoadError(f"cannot load CTranslate2 model {spec.source}: {exc}") from exc

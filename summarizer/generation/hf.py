@@ -55,9 +55,7 @@ def _resolve_dtype(dtype: str, device: str, model_type: str) -> str:
     if dtype not in _DTYPES:
         raise ConfigurationError(f"unknown dtype {dtype!r}; choose one of {', '.join(_DTYPES)}")
     if dtype == "float16" and model_type in ("t5", "mt5", "umt5"):
-        raise ConfigurationError(
-            "float16 overflows in T5 models (NaN outputs); use bfloat16 on GPU or float32"
-        )
+        raise ConfigurationError("float16 overflows in T5 models (NaN outputs); use bfloat16 on GPU or float32")
     if dtype == "auto":
         if device.startswith("cuda") and torch.cuda.is_bf16_supported():
             return "bfloat16"
@@ -92,9 +90,7 @@ class TransformersGenerator:
         local_only = Path(spec.source).is_dir()
         revision = "" if local_only else spec.revision
         try:
-            config = AutoConfig.from_pretrained(
-                spec.source, revision=revision or None, local_files_only=local_only
-            )
+            config = AutoConfig.from_pretrained(spec.source, revision=revision or None, local_files_only=local_only)
             torch_dtype = _resolve_dtype(dtype, device, config.model_type)
             tokenizer = load_tokenizer(spec.source, revision=revision, local_only=local_only)
             model = AutoModelForSeq2SeqLM.from_pretrained(

@@ -69,7 +69,9 @@ def tiny_summarizer_options():
     return SummarizeOptions(max_chunks=1000)
 
 
-def test_long_document_beyond_max_chunks_is_reported_as_truncated(tiny_summarizer: Summarizer, report_text: str) -> None:
+def test_long_document_beyond_max_chunks_is_reported_as_truncated(
+    tiny_summarizer: Summarizer, report_text: str
+) -> None:
     summary = tiny_summarizer.summarize_many([report_text * 3], max_chunks=2)[0]
     assert summary.info.truncated and summary.info.chunks == 2
     assert any("not summarized" in w for w in summary.info.warnings)

@@ -2,13 +2,28 @@ import unicodedata
 
 import pytest
 
-from summarizer.normalize import canonical_tones, clean_document, normalize_text, strip_html, strip_trailer
+from summarizer.normalize import (
+    canonical_tones,
+    clean_document,
+    normalize_text,
+    strip_html,
+    strip_trailer,
+)
 
 
 @pytest.mark.parametrize(
     ("old", "new"),
-    [("hoà", "hòa"), ("Hoà Bình", "Hòa Bình"), ("thuỷ", "thủy"), ("khoẻ", "khỏe"), ("HOÀ", "HÒA"),
-     ("Uỷ ban", "Ủy ban"), ("tuỳ", "tùy"), ("phiên toà, ma tuý", "phiên tòa, ma túy"), ("hoạ sĩ", "họa sĩ")],
+    [
+        ("hoà", "hòa"),
+        ("Hoà Bình", "Hòa Bình"),
+        ("thuỷ", "thủy"),
+        ("khoẻ", "khỏe"),
+        ("HOÀ", "HÒA"),
+        ("Uỷ ban", "Ủy ban"),
+        ("tuỳ", "tùy"),
+        ("phiên toà, ma tuý", "phiên tòa, ma túy"),
+        ("hoạ sĩ", "họa sĩ"),
+    ],
 )
 def test_old_tone_placement_becomes_new(old: str, new: str) -> None:
     assert canonical_tones(old) == new
@@ -72,6 +87,11 @@ def test_last_paragraph_without_full_stop_is_kept() -> None:
 def test_sample_trailer_is_gone(sample_text: str) -> None:
     doc = clean_document(sample_text)
     assert doc.text.endswith("nhiệm vụ./.")
-    for gone in ("Hà Phương", "(17/06/2024)", "Chính trị - Xây dựng Đảng", "Kinh tế thị trường định hướng"):
+    for gone in (
+        "Hà Phương",
+        "(17/06/2024)",
+        "Chính trị - Xây dựng Đảng",
+        "Kinh tế thị trường định hướng",
+    ):
         assert gone not in doc.text
     assert len(doc.trailer) >= 10

@@ -38,7 +38,9 @@ class FakeGenerator:
 
 
 SPEC = ModelSpec(
-    name="fake", kind="seq2seq", max_input_tokens=40,
+    name="fake",
+    kind="seq2seq",
+    max_input_tokens=40,
     prefixes={"headline": "tiêu đề: ", "summary": "tóm tắt: "},
     generation={"summary": GenerationOptions(max_new_tokens=50, num_beams=2)},
 )
@@ -109,16 +111,18 @@ def test_lead_is_extractive_and_says_so() -> None:
 
 
 def test_textrank_picks_central_sentences_in_document_order() -> None:
-    text = ("Hà Nội mưa lớn gây ngập nhiều tuyến phố trung tâm. Trời hôm qua đẹp. "
-            "Cơn mưa lớn kéo dài khiến phố cổ Hà Nội ngập sâu. "
-            "Nhiều tuyến phố ở Hà Nội vẫn ngập sau mưa lớn đến tối.")
+    text = (
+        "Hà Nội mưa lớn gây ngập nhiều tuyến phố trung tâm. Trời hôm qua đẹp. "
+        "Cơn mưa lớn kéo dài khiến phố cổ Hà Nội ngập sâu. "
+        "Nhiều tuyến phố ở Hà Nội vẫn ngập sau mưa lớn đến tối."
+    )
     summary = Summarizer.from_pretrained("textrank").summarize(text)
     assert "Trời hôm qua đẹp." not in summary.bullets
     assert len(summary.bullets) == 3
 
 
 def test_unknown_model_lists_known_names() -> None:
-    with pytest.raises(ModelNotFoundError, match="Known names: .*lead"):
+    with pytest.raises(ModelNotFoundError, match=r"Known names: .*lead"):
         resolve_model("no-such-model")
 
 

@@ -24,5 +24,10 @@ def test_sentence_and_headline_shape() -> None:
 
 
 def test_dedupe_keeps_first_and_order() -> None:
-    items = ["Tỉnh tăng trưởng 14%.", "Giáo dục phát triển.", "tỉnh tăng trưởng 14 %!", "Y tế cải thiện."]
+    items = [
+        "Tỉnh tăng trưởng 14%.",
+        "Giáo dục phát triển.",
+        "tỉnh tăng trưởng 14 %!",
+        "Y tế cải thiện.",
+    ]
     assert dedupe(items) == ["Tỉnh tăng trưởng 14%.", "Giáo dục phát triển.", "Y tế cải thiện."]

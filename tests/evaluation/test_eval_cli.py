@@ -1,0 +1,80 @@
+"""`tomtat eval` and `tomtat compare` end to end on a fixture, with lead and the tiny model."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from summarizer.cli import main
+from tests.conftest import FIXTURES
+
+DATA = FIXTURES / "vi_corpus.jsonl"
+
+
+def eval_run(tmp_path: Path, name: str, *extra: str) -> Path:
+    out = tmp_path / name
+    assert main(["eval", "--data", str(DATA), "--out", str(out), "--bootstrap-samples", "50", *extra]) == 0
+    return out
+
+
+def test_lead_run_writes_predictions_metrics_report_and_plot(tmp_path: Path, capsys) -> None:
+    out = eval_run(tmp_path, "lead", "--model", "lead", "--limit", "5")
+    rows = [json.loads(line) for line in (out / "predictions.jsonl").read_text().splitlines()]
+    assert [r["id"] for r in rows] == [f"fx/00{i}" for i in range(1, 6)]
+    metrics = json.loads((out / "metrics.json").read_text())
+    assert metrics["n"] == 5 and metrics["schema_version"] == 1
+    for output in ("headline", "abstract", "bullets"):
+        for tokenizer in ("syllable", "paper"):
+            scores = metrics["scores"][output][tokenizer]
+            assert set(scores) == {"rouge1", "rouge2", "rougeL", "rougeLsum"}
+            low, high = metrics["intervals"][output][tokenizer]["rouge1"]
+            assert 0 <= low <= scores["rouge1"] <= high <= 100
+    assert metrics["data"]["sha256"] and metrics["model"]["name"] == "lead"
+    assert metrics["speed"]["docs_per_s"] > 0 and metrics["machine"]["cpu_count"]
+    report = (out / "report.md").read_text()
+    assert "paper-compatible (ASCII, diacritics stripped)" in report and (out / "scores.png").stat().st_size > 0
+
+
+def test_runs_are_reproducible(tmp_path: Path, capsys) -> None:
+    first = json.loads((eval_run(tmp_path, "a", "--model", "textrank") / "metrics.json").read_text())
+    second = json.loads((eval_run(tmp_path, "b", "--model", "textrank") / "metrics.json").read_text())
+    assert first["scores"] == second["scores"] and first["intervals"] == second["intervals"]
+
+
+def test_tiny_model_run_and_compare_with_published_rows(tmp_path: Path, tiny_model_dir: Path, capsys) -> None:
+    tiny = eval_run(tmp_path, "tiny", "--model", str(tiny_model_dir), "--device", "cpu", "--limit", "3")
+    lead = eval_run(tmp_path, "lead", "--model", "lead", "--limit", "3")
+    metrics = json.loads((tiny / "metrics.json").read_text())
+    assert metrics["speed"]["generated_tokens_per_s"] > 0 and metrics["model"]["kind"] == "seq2seq"
+    capsys.readouterr()
+    assert main(["compare", str(lead), str(tiny)]) == 0
+    table = capsys.readouterr().out
+    assert "lead (lead)" in table and "tiny-test (tiny)" in table
+    assert "ViT5-base (1024 input) — published, not measured here" in table and "62.77/33.16/42.75" in table
+
+
+def test_compare_refuses_a_folder_that_is_not_a_run(tmp_path: Path, capsys) -> None:
+    assert main(["compare", str(tmp_path)]) == 2
+    assert "no metrics.json" in capsys.readouterr().err
+
+
+def test_missing_data_file_is_a_clear_error(tmp_path: Path, capsys) -> None:
+    assert main(["eval", "--data", str(tmp_path / "none.jsonl"), "--out", str(tmp_path / "o"), "--model", "lead"]) == 2
+    assert "no such file" in capsys.readouterr().err
+
+
+@pytest.mark.shared
+def test_dedup_list_removes_listed_test_ids(tmp_path: Path, capsys) -> None:
+    from tests.conftest import SHARED
+
+    data = SHARED / "data" / "vietnews" / "test.jsonl.xz"
+    dup = SHARED / "data" / "vietnews" / "duplicates.tsv"
+    if not data.is_file():
+        pytest.skip(f"{data} is absent")
+    from evaluation.datasets import read_duplicates, read_records
+
+    listed = read_duplicates(dup)
+    ids = [r.id for r in read_records(data, limit=300, exclude_ids=listed)]
+    assert len(ids) == 300 and not set(ids) & listed

@@ -1,0 +1,78 @@
+"""CTranslate2 export and backend: same tokens, same options, same Summary as PyTorch."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from summarizer import ConfigurationError, Summarizer
+from summarizer.generation import load_generator
+from summarizer.options import GenerationOptions
+from summarizer.registry import resolve_model
+from tests.conftest import build_tiny_model
+
+pytest.importorskip("ctranslate2")
+
+TEXTS = [
+    "tóm tắt: Hà Nội khởi công tuyến đường sắt đô thị số 5.",
+    "tóm tắt: Giá lúa tại Đồng bằng sông Cửu Long tăng mạnh, nông dân phấn khởi.",
+    "tiêu đề: Xuất khẩu cà phê quý I đạt gần 2 tỷ USD",
+]
+
+
+@pytest.fixture(scope="module")
+def untied_model_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return build_tiny_model(tmp_path_factory.mktemp("tiny-untied"), tie=False, seed=1)
+
+
+def _export(model_dir: Path, out: Path, quantization: str) -> Path:
+    from models.export import export_ct2
+
+    return export_ct2(str(model_dir), str(out), quantization=quantization)
+
+
+@pytest.mark.parametrize("which", ["tied", "untied"])
+def test_float32_ct2_matches_pytorch_greedy(
+    which: str, tiny_model_dir: Path, untied_model_dir: Path, tmp_path: Path
+) -> None:
+    source = tiny_model_dir if which == "tied" else untied_model_dir
+    ct2_dir = _export(source, tmp_path / "ct2", "float32")
+    options = GenerationOptions(max_new_tokens=12, min_new_tokens=6)
+    torch_out = load_generator(resolve_model(str(source)), device="cpu").generate(TEXTS, options, max_input_tokens=64)
+    ct2_out = load_generator(resolve_model(str(ct2_dir)), device="cpu").generate(TEXTS, options, max_input_tokens=64)
+    assert [g.text for g in ct2_out] == [g.text for g in torch_out]
+    assert all(g.text for g in ct2_out)
+
+
+def test_exported_folder_carries_tokenizer_prefixes_and_limits(tiny_model_dir: Path, tmp_path: Path) -> None:
+    ct2_dir = _export(tiny_model_dir, tmp_path / "int8", "int8")
+    meta = json.loads((ct2_dir / "tomtat.json").read_text())
+    assert meta["backend"] == "ct2" and meta["quantization"] == "int8"
+    spec = resolve_model(str(ct2_dir))
+    assert spec.backend == "ct2" and spec.prefixes == resolve_model(str(tiny_model_dir)).prefixes
+    assert (ct2_dir / "spiece.model").is_file()
+
+
+def test_ct2_summary_has_the_same_shape(tiny_model_dir: Path, tmp_path: Path, report_text: str) -> None:
+    ct2_dir = _export(tiny_model_dir, tmp_path / "f32", "float32")
+    pytorch = Summarizer.from_pretrained(str(tiny_model_dir), device="cpu").summarize(report_text)
+    ct2 = Summarizer.from_pretrained(str(ct2_dir), device="cpu").summarize(report_text)
+    assert ct2.info.backend == "ct2" and ct2.info.chunks == pytorch.info.chunks
+    assert (ct2.headline, ct2.abstract, ct2.bullets) == (
+        pytorch.headline,
+        pytorch.abstract,
+        pytorch.bullets,
+    )
+
+
+def test_fp16_export_is_refused(tiny_model_dir: Path, tmp_path: Path) -> None:
+    with pytest.raises(ConfigurationError, match="NaN"):
+        _export(tiny_model_dir, tmp_path / "x", "float16")
+
+
+def test_existing_output_is_not_overwritten(tiny_model_dir: Path, tmp_path: Path) -> None:
+    (tmp_path / "exists").mkdir()
+    with pytest.raises(ConfigurationError, match="--force"):
+        _export(tiny_model_dir, tmp_path / "exists", "int8")
