@@ -72,16 +72,35 @@ def score_pair(*, prediction: str, reference: str, tokenizer: str = "syllable") 
     return {m: Score(result[m].precision, result[m].recall, result[m].fmeasure) for m in METRICS}
 
 
+def _f1_row(job: tuple[str, str, str]) -> tuple[float, ...]:
+    prediction, reference, tokenizer = job
+    scores = score_pair(prediction=prediction, reference=reference, tokenizer=tokenizer)
+    return tuple(scores[m].f1 * 100 for m in METRICS)
+
+
 def score_corpus(
-    *, predictions: Sequence[str], references: Sequence[str], tokenizer: str = "syllable"
+    *, predictions: Sequence[str], references: Sequence[str], tokenizer: str = "syllable", workers: int = 1
 ) -> dict[str, np.ndarray]:
-    """Per-document F1 × 100 for every metric, as arrays aligned with the inputs."""
+    """Per-document F1 × 100 for every metric, as arrays aligned with the inputs.
+
+    Identical (prediction, reference) pairs are scored once; `workers` > 1 scores in
+    parallel processes (the results do not depend on it).
+    """
     if len(predictions) != len(references):
         raise ValueError(f"{len(predictions)} predictions but {len(references)} references")
-    rows = [
-        score_pair(prediction=p, reference=r, tokenizer=tokenizer) for p, r in zip(predictions, references, strict=True)
-    ]
-    return {m: np.array([row[m].f1 * 100 for row in rows]) for m in METRICS}
+    pairs = list(zip(predictions, references, strict=True))
+    unique = list(dict.fromkeys(pairs))
+    jobs = [(p, r, tokenizer) for p, r in unique]
+    if workers > 1 and len(jobs) > 500:
+        import multiprocessing
+
+        with multiprocessing.get_context("spawn").Pool(workers) as pool:
+            rows = pool.map(_f1_row, jobs, chunksize=200)
+    else:
+        rows = [_f1_row(job) for job in jobs]
+    by_pair = dict(zip(unique, rows, strict=True))
+    table = np.array([by_pair[pair] for pair in pairs], dtype=float).reshape(len(pairs), len(METRICS))
+    return {m: table[:, i] for i, m in enumerate(METRICS)}
 
 
 def bootstrap_interval(

@@ -145,54 +145,53 @@ def load_predictions(run_dir: Path) -> list[dict[str, Any]]:
         return [json.loads(line) for line in fh if line.strip()]
 
 
-def score_predictions(rows: list[dict[str, Any]], *, samples: int = 1000) -> dict[str, Any]:
-    """scores[output][tokenizer][metric] = mean F1 × 100, with 95% bootstrap intervals."""
-    scores: dict[str, Any] = {}
-    intervals: dict[str, Any] = {}
-    n_scored: dict[str, int] = {}
+def _output_text(row: dict[str, Any], output: str) -> str:
+    return " ".join(row["bullets"]) if output == "bullets" else row[output]
+
+
+def score_predictions(rows: list[dict[str, Any]], *, samples: int = 1000, workers: int = 1) -> dict[str, Any]:
+    """scores[output][tokenizer][metric] = mean F1 × 100, with 95% bootstrap intervals.
+
+    A record without the reference of an output (e.g. no title) is left out of that
+    output's scores; `n_scored` says how many were scored.
+    """
+    pairs = {
+        output: [(_output_text(r, output), r["references"][ref]) for r in rows if r["references"].get(ref)]
+        for output, ref in OUTPUTS.items()
+    }
+    everything = [pair for output in OUTPUTS for pair in pairs[output]]  # scored once, split below
+    scores: dict[str, Any] = {output: {} for output in OUTPUTS}
+    intervals: dict[str, Any] = {output: {} for output in OUTPUTS}
     per_doc: dict[str, np.ndarray] = {}
-    for output, ref_field in OUTPUTS.items():
-        pairs = [
-            (
-                " ".join(r["bullets"]) if output == "bullets" else r[output],
-                r["references"][ref_field],
-            )
-            for r in rows
-            if r["references"].get(ref_field)
-        ]
-        n_scored[output] = len(pairs)
-        scores[output], intervals[output] = {}, {}
-        for tokenizer in TOKENIZERS:
-            values = score_corpus(
-                predictions=[p for p, _ in pairs],
-                references=[r for _, r in pairs],
-                tokenizer=tokenizer,
-            )
-            scores[output][tokenizer] = {m: round(float(values[m].mean()), 2) if len(pairs) else None for m in METRICS}
+    for tokenizer in TOKENIZERS:
+        values = score_corpus(
+            predictions=[p for p, _ in everything],
+            references=[r for _, r in everything],
+            tokenizer=tokenizer,
+            workers=workers,
+        )
+        start = 0
+        for output in OUTPUTS:
+            n = len(pairs[output])
+            part = {m: values[m][start : start + n] for m in METRICS}
+            start += n
+            scores[output][tokenizer] = {m: round(float(part[m].mean()), 2) if n else None for m in METRICS}
             intervals[output][tokenizer] = {
-                m: [round(x, 2) for x in bootstrap_interval(values[m], samples=samples)] for m in METRICS
+                m: [round(x, 2) for x in bootstrap_interval(part[m], samples=samples)] for m in METRICS
             }
             if tokenizer == "syllable":
-                per_doc[output] = values["rouge1"]
+                per_doc[output] = part["rouge1"]
     lengths = {
         output: {
-            "mean_syllables": round(
-                float(
-                    np.mean([_syllables(" ".join(r["bullets"]) if output == "bullets" else r[output]) for r in rows])
-                ),
-                1,
-            ),
-            "reference_mean_syllables": round(
-                float(np.mean([_syllables(r["references"][ref]) for r in rows if r["references"].get(ref)] or [0])),
-                1,
-            ),
+            "mean_syllables": round(float(np.mean([_syllables(_output_text(r, output)) for r in rows] or [0])), 1),
+            "reference_mean_syllables": round(float(np.mean([_syllables(ref) for _, ref in pairs[output]] or [0])), 1),
         }
-        for output, ref in OUTPUTS.items()
+        for output in OUTPUTS
     }
     return {
         "scores": scores,
         "intervals": intervals,
-        "n_scored": n_scored,
+        "n_scored": {output: len(pairs[output]) for output in OUTPUTS},
         "lengths": lengths,
         "_per_doc_rouge1": per_doc,
     }
@@ -220,7 +219,7 @@ def run_eval(cfg: EvalConfig) -> dict[str, Any]:
     speed = predict(summarizer, records, out, batch_size=cfg.batch_size)
     speed["wall_seconds_including_warmup"] = round(time.perf_counter() - started, 2)
     rows = load_predictions(out)
-    scored = score_predictions(rows, samples=cfg.bootstrap_samples)
+    scored = score_predictions(rows, samples=cfg.bootstrap_samples, workers=os.cpu_count() or 1)
     per_doc = scored.pop("_per_doc_rouge1")
     metrics = {
         "schema_version": SCHEMA_VERSION,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 
 import pytest
@@ -70,11 +71,24 @@ def tiny_model_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return build_tiny_model(tmp_path_factory.mktemp("tiny-t5"))
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _private_model_cache(tmp_path_factory: pytest.TempPathFactory):
+    """Converted models (CTranslate2 cache) go to a temporary folder, not the user's home."""
+    old = os.environ.get("TOMTAT_CACHE")
+    os.environ["TOMTAT_CACHE"] = str(tmp_path_factory.mktemp("tomtat-cache"))
+    yield
+    if old is None:
+        os.environ.pop("TOMTAT_CACHE", None)
+    else:
+        os.environ["TOMTAT_CACHE"] = old
+
+
 @pytest.fixture(scope="session")
 def tiny_summarizer(tiny_model_dir: Path):
+    """The tiny model on the PyTorch backend (auto mode would pick CTranslate2 on CPU)."""
     from summarizer import Summarizer
 
-    return Summarizer.from_pretrained(str(tiny_model_dir), device="cpu")
+    return Summarizer.from_pretrained(str(tiny_model_dir), device="cpu", backend="transformers")
 
 
 @pytest.fixture(scope="session")

@@ -6,15 +6,18 @@ and decoding settings are the same as with the PyTorch backend.
 
 from __future__ import annotations
 
+import json
 import logging
+import shutil
+import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 from summarizer.errors import ConfigurationError, ModelLoadError
-from summarizer.generation import Generated, sorted_batches
+from summarizer.generation import Generated, download_hint, sorted_batches
 from summarizer.options import GenerationOptions
-from summarizer.registry import ModelSpec
+from summarizer.registry import METADATA_FILE, ModelSpec
 
 logger = logging.getLogger(__name__)
 
@@ -95,3 +98,64 @@ class CT2Generator:
                     input_truncated=len(full[index]) > max_input_tokens,
                 )
         return [r for r in results if r is not None]
+
+
+QUANTIZATIONS = ("int8", "int8_float32", "int8_bfloat16", "bfloat16", "float32")
+
+
+def convert(spec: ModelSpec, target: Path, *, quantization: str = "int8", force: bool = False) -> Path:
+    """Convert a transformers T5 model to a CTranslate2 folder (with tokenizer and tomtat.json).
+
+    transformers 5 reports `tie_word_embeddings=True` even for untied T5 v1.1-style models
+    (the real flag is `scale_decoder_outputs`) and CTranslate2 reads the former, which
+    converts untied models wrongly; the flag is set right before converting.
+    """
+    if quantization == "float16":
+        raise ConfigurationError("float16 produces NaNs in T5 models; use int8, bfloat16 or float32")
+    if quantization not in QUANTIZATIONS:
+        raise ConfigurationError(f"unknown quantization {quantization!r}; choose one of {', '.join(QUANTIZATIONS)}")
+    if spec.kind != "seq2seq" or spec.backend != "transformers":
+        raise ConfigurationError(f"{spec.name!r} is not a transformers seq2seq model; nothing to convert")
+    if target.exists() and not force:
+        raise ConfigurationError(f"{target} exists; pass --force to overwrite it")
+    import ctranslate2
+    import torch
+    from transformers import AutoTokenizer, T5ForConditionalGeneration
+
+    try:
+        model = T5ForConditionalGeneration.from_pretrained(spec.source, dtype=torch.float32)
+        tokenizer = AutoTokenizer.from_pretrained(spec.source)
+    except (OSError, ValueError) as exc:
+        hint = "" if Path(spec.source).is_dir() else " " + download_hint(spec)
+        raise ModelLoadError(f"cannot load model {spec.name!r} from {spec.source}: {exc}.{hint}") from exc
+    model.config.tie_word_embeddings = bool(getattr(model.config, "scale_decoder_outputs", True))
+    spiece = Path(spec.source) / "spiece.model"
+    if not spiece.is_file():
+        vocab_file = getattr(tokenizer, "vocab_file", None)
+        spiece = Path(vocab_file) if vocab_file else spiece
+    with tempfile.TemporaryDirectory(prefix="tomtat-convert-") as tmp:
+        staged = Path(tmp)
+        model.save_pretrained(staged)
+        tokenizer.save_pretrained(staged)
+        ctranslate2.converters.TransformersConverter(str(staged)).convert(
+            str(target), quantization=quantization, force=force
+        )
+    if spiece.is_file():
+        shutil.copy(spiece, target / "spiece.model")
+    tokenizer.save_pretrained(target)  # beside CTranslate2's own config.json, which it does not touch
+    meta = {
+        "name": spec.name,
+        "kind": "seq2seq",
+        "backend": "ct2",
+        "quantization": quantization,
+        "converted_from": spec.source,
+        "revision": spec.revision,
+        "description": spec.description,
+        "license": spec.license,
+        "max_input_tokens": spec.max_input_tokens,
+        "prefixes": spec.prefixes,
+        "generation": {task: opts.as_dict() for task, opts in spec.generation.items()},
+    }
+    (target / METADATA_FILE).write_text(json.dumps(meta, ensure_ascii=False, indent=2), encoding="utf-8")
+    logger.info("converted %s to %s (%s)", spec.name, target, quantization)
+    return target

@@ -8,23 +8,13 @@ from pathlib import Path
 from typing import Any
 
 from summarizer.errors import ConfigurationError, ModelLoadError
-from summarizer.generation import Generated, sorted_batches
+from summarizer.generation import Generated, download_hint, sorted_batches
 from summarizer.options import GenerationOptions
 from summarizer.registry import ModelSpec
 
 logger = logging.getLogger(__name__)
 
 _DTYPES = ("auto", "float32", "bfloat16", "float16")
-
-
-def download_hint(spec: ModelSpec) -> str:
-    """How to get hub weights onto a machine without network access."""
-    revision = f" --revision {spec.revision}" if spec.revision else ""
-    return (
-        f"On a machine with network access run `huggingface-cli download {spec.source}{revision} "
-        f"--local-dir ./{spec.source.split('/')[-1]}`, copy the folder here and pass its path "
-        f"as --model."
-    )
 
 
 def load_tokenizer(source: str, *, revision: str = "", local_only: bool = False) -> Any:

@@ -40,7 +40,8 @@ def test_float32_ct2_matches_pytorch_greedy(
     source = tiny_model_dir if which == "tied" else untied_model_dir
     ct2_dir = _export(source, tmp_path / "ct2", "float32")
     options = GenerationOptions(max_new_tokens=12, min_new_tokens=6)
-    torch_out = load_generator(resolve_model(str(source)), device="cpu").generate(TEXTS, options, max_input_tokens=64)
+    torch_gen = load_generator(resolve_model(str(source)), device="cpu", backend="transformers")
+    torch_out = torch_gen.generate(TEXTS, options, max_input_tokens=64)
     ct2_out = load_generator(resolve_model(str(ct2_dir)), device="cpu").generate(TEXTS, options, max_input_tokens=64)
     assert [g.text for g in ct2_out] == [g.text for g in torch_out]
     assert all(g.text for g in ct2_out)
@@ -57,7 +58,9 @@ def test_exported_folder_carries_tokenizer_prefixes_and_limits(tiny_model_dir: P
 
 def test_ct2_summary_has_the_same_shape(tiny_model_dir: Path, tmp_path: Path, report_text: str) -> None:
     ct2_dir = _export(tiny_model_dir, tmp_path / "f32", "float32")
-    pytorch = Summarizer.from_pretrained(str(tiny_model_dir), device="cpu").summarize(report_text)
+    pytorch = Summarizer.from_pretrained(str(tiny_model_dir), device="cpu", backend="transformers").summarize(
+        report_text
+    )
     ct2 = Summarizer.from_pretrained(str(ct2_dir), device="cpu").summarize(report_text)
     assert ct2.info.backend == "ct2" and ct2.info.chunks == pytorch.info.chunks
     assert (ct2.headline, ct2.abstract, ct2.bullets) == (
@@ -76,3 +79,24 @@ def test_existing_output_is_not_overwritten(tiny_model_dir: Path, tmp_path: Path
     (tmp_path / "exists").mkdir()
     with pytest.raises(ConfigurationError, match="--force"):
         _export(tiny_model_dir, tmp_path / "exists", "int8")
+
+
+def test_auto_backend_on_cpu_converts_once_to_int8_and_caches(tiny_model_dir: Path) -> None:
+    from summarizer.generation import cache_dir
+
+    first = Summarizer.from_pretrained(str(tiny_model_dir), device="cpu")
+    assert first.generator.backend == "ct2"
+    entries = list((cache_dir() / "ct2").glob("tiny-test-int8-*"))
+    assert len(entries) == 1 and (entries[0] / "model.bin").is_file()
+    mtime = (entries[0] / "model.bin").stat().st_mtime_ns
+    second = Summarizer.from_pretrained(str(tiny_model_dir), device="cpu")
+    assert second.generator.backend == "ct2" and (entries[0] / "model.bin").stat().st_mtime_ns == mtime
+
+
+def test_forcing_a_backend_or_dtype_skips_the_conversion(tiny_model_dir: Path) -> None:
+    assert Summarizer.from_pretrained(str(tiny_model_dir), device="cpu", backend="transformers").generator.backend == (
+        "transformers"
+    )
+    assert Summarizer.from_pretrained(str(tiny_model_dir), device="cpu", dtype="float32").generator.backend == (
+        "transformers"
+    )
