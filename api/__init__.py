@@ -1,0 +1,1 @@
+"""tomtat's HTTP service: `create_app(settings)` builds the FastAPI application."""

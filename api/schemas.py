@@ -1,0 +1,111 @@
+"""Request and response bodies (with Vietnamese examples for /docs)."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field
+
+EXAMPLE_TEXT = (
+    "Sáng 5/7, Sở Nông nghiệp tỉnh Lâm Hà tổ chức hội nghị sơ kết công tác phòng, chống hạn mặn. "
+    "Toàn tỉnh có 12.400 ha lúa bị ảnh hưởng. Các địa phương đã vận hành 86 cống ngăn mặn."
+)
+
+
+class Output(StrEnum):
+    headline = "headline"
+    abstract = "abstract"
+    bullets = "bullets"
+
+
+ALL_OUTPUTS = [Output.headline, Output.abstract, Output.bullets]
+
+
+class SummaryRequest(BaseModel):
+    model_config = ConfigDict(
+        json_schema_extra={"examples": [{"text": EXAMPLE_TEXT, "max_bullets": 3, "outputs": ["headline", "bullets"]}]}
+    )
+
+    text: str = Field(description="the article or report (plain text; HTML remnants are cleaned)")
+    title: str | None = Field(None, description="the article's own title, if any (read as its first line)")
+    max_bullets: int = Field(5, ge=1, le=10)
+    outputs: list[Output] = Field(default_factory=lambda: list(ALL_OUTPUTS), min_length=1)
+
+
+class SummaryResponse(BaseModel):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "id": "3f2b9c1e0a8d4f6b9e2c7d1a5b4e3f20",
+                    "headline": "Lâm Hà sơ kết công tác phòng, chống hạn mặn",
+                    "abstract": "Sở Nông nghiệp tỉnh Lâm Hà sơ kết công tác phòng, chống hạn mặn.",
+                    "bullets": ["Toàn tỉnh có 12.400 ha lúa bị ảnh hưởng.", "86 cống ngăn mặn đã được vận hành."],
+                    "model": "lead",
+                    "warnings": [],
+                    "timings": {"total": 0.012},
+                }
+            ]
+        }
+    )
+
+    id: str
+    headline: str | None
+    abstract: str | None
+    bullets: list[str] | None
+    model: str
+    warnings: list[str]
+    timings: dict[str, float]
+
+
+class BatchDocument(BaseModel):
+    id: str = Field(min_length=1, max_length=200)
+    text: Any = Field(description="validated per document: a bad one gives an error entry, not a failed batch")
+    title: str | None = None
+
+
+class BatchRequest(BaseModel):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {"documents": [{"id": "bai-1", "text": EXAMPLE_TEXT}, {"id": "bai-2", "text": "Hà Nội mưa lớn."}]}
+            ]
+        }
+    )
+
+    documents: list[BatchDocument] = Field(min_length=1)
+    max_bullets: int = Field(5, ge=1, le=10)
+    outputs: list[Output] = Field(default_factory=lambda: list(ALL_OUTPUTS), min_length=1)
+
+
+class ErrorDetail(BaseModel):
+    code: str
+    message: str
+
+
+class BatchItem(BaseModel):
+    id: str
+    result: SummaryResponse | None = None
+    error: ErrorDetail | None = None
+
+
+class BatchResponse(BaseModel):
+    results: list[BatchItem]
+
+
+class JobAccepted(BaseModel):
+    id: str
+    status: str
+    total: int
+    rejected: int = Field(description="documents refused at submission (kept as error entries in the results)")
+
+
+class JobStatusResponse(BaseModel):
+    id: str
+    status: str
+    progress: dict[str, int]
+    done: int
+    failed: int
+    created: float
+    updated: float

@@ -1,0 +1,116 @@
+"""Throughput of the HTTP service with 1 and with N concurrent clients (micro-batching).
+
+    python -m evaluation.serve_bench --model compact-vi --requests 48 --clients 8
+
+Starts `tomtat serve` on a free port, warms it up, then sends the same documents
+sequentially from one client and concurrently from N clients; prints documents/s, p50/p95
+latency and the N-vs-1 ratio as JSON (and writes it with --out).
+"""
+
+from __future__ import annotations
+
+import argparse
+import concurrent.futures
+import json
+import os
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+from evaluation.benchmark import machine_info
+from evaluation.datasets import read_records
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _texts(data: str | None, count: int) -> list[str]:
+    if data:
+        return [r.text for r in read_records(data, limit=count)]
+    example = Path(__file__).resolve().parents[1] / "examples" / "bao-cao-mau.txt"
+    return [example.read_text(encoding="utf-8")] * count
+
+
+def _run(url: str, texts: list[str], clients: int) -> dict[str, Any]:
+    import httpx
+
+    def one(text: str) -> float:
+        started = time.perf_counter()
+        response = httpx.post(f"{url}/v1/summaries", json={"text": text}, timeout=300)
+        response.raise_for_status()
+        return time.perf_counter() - started
+
+    started = time.perf_counter()
+    with concurrent.futures.ThreadPoolExecutor(clients) as pool:
+        latencies = list(pool.map(one, texts))
+    wall = time.perf_counter() - started
+    ordered = sorted(latencies)
+    return {
+        "clients": clients,
+        "requests": len(texts),
+        "docs_per_s": len(texts) / wall,
+        "latency_p50_s": statistics.median(latencies),
+        "latency_p95_s": ordered[min(len(ordered) - 1, round(0.95 * (len(ordered) - 1)))],
+    }
+
+
+def main(argv: list[str] | None = None) -> int:
+    import httpx
+
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--model", default="lead")
+    parser.add_argument("--backend", default=None)
+    parser.add_argument("--data", help="JSONL(.xz) of documents (default: the shipped example report)")
+    parser.add_argument("--requests", type=int, default=48)
+    parser.add_argument("--clients", type=int, default=8)
+    parser.add_argument("--out")
+    args = parser.parse_args(argv)
+
+    port = _free_port()
+    tomtat = str(Path(sys.executable).with_name("tomtat"))
+    env = {**os.environ, "TOMTAT_JOBS_DB": str(Path(tempfile.mkdtemp()) / "jobs.db")}
+    command = [tomtat, "serve", "--port", str(port), "--model", args.model]
+    if args.backend:
+        command += ["--backend", args.backend]
+    server = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(600):
+            try:
+                if httpx.get(f"{url}/readyz", timeout=1).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                pass
+            time.sleep(0.2)
+        texts = _texts(args.data, args.requests)
+        _run(url, texts[:4], 1)  # warm-up
+        single = _run(url, texts, 1)
+        concurrent_run = _run(url, texts, args.clients)
+    finally:
+        server.terminate()
+        server.wait(30)
+    report = {
+        "command": " ".join([sys.executable, "-m", "evaluation.serve_bench", *(argv or sys.argv[1:])]),
+        "model": args.model,
+        "machine": machine_info("cpu", 0),
+        "single": single,
+        "concurrent": concurrent_run,
+        "throughput_ratio": concurrent_run["docs_per_s"] / single["docs_per_s"],
+    }
+    text = json.dumps(report, indent=2, ensure_ascii=False)
+    print(text)
+    if args.out:
+        Path(args.out).write_text(text, encoding="utf-8")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,144 @@
+"""The real server process: concurrency, a crash in the middle of a job, and a fuzz run."""
+
+from __future__ import annotations
+
+import concurrent.futures
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import httpx
+import pytest
+
+TOMTAT = str(Path(sys.executable).with_name("tomtat"))
+TEXT = "Hà Nội mưa lớn. Nhiều tuyến phố ngập sâu. Giao thông ùn tắc đến tối."
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@contextmanager
+def server(tmp_path: Path, *args: str, env: dict[str, str] | None = None, port: int | None = None) -> Iterator[str]:
+    port = port or free_port()
+    environment = {**os.environ, "TOMTAT_JOBS_DB": str(tmp_path / "jobs.db"), **(env or {})}
+    log = (tmp_path / f"server-{port}.log").open("ab")
+    process = subprocess.Popen([TOMTAT, "serve", "--port", str(port), *args], env=environment, stdout=log, stderr=log)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.time() + 120
+        while time.time() < deadline:
+            try:
+                if httpx.get(f"{url}/readyz", timeout=1).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                pass
+            if process.poll() is not None:
+                raise AssertionError((tmp_path / f"server-{port}.log").read_text())
+            time.sleep(0.2)
+        else:
+            raise AssertionError("server never became ready")
+        yield url
+    finally:
+        if process.poll() is None:
+            process.send_signal(signal.SIGTERM)
+            try:
+                process.wait(20)
+            except subprocess.TimeoutExpired:
+                process.kill()
+        log.close()
+        server.last_pid = process.pid  # type: ignore[attr-defined]
+
+
+def test_concurrent_requests_never_fail_with_5xx(tmp_path: Path) -> None:
+    with server(tmp_path, "--model", "lead") as url:
+        with concurrent.futures.ThreadPoolExecutor(16) as pool:
+            statuses = list(
+                pool.map(
+                    lambda i: (
+                        httpx.post(f"{url}/v1/summaries", json={"text": f"{TEXT} Số {i}."}, timeout=60).status_code
+                    ),
+                    range(64),
+                )
+            )
+        assert all(s == 200 or s == 429 for s in statuses) and statuses.count(200) >= 32
+        log = next(tmp_path.glob("server-*.log")).read_text()
+        assert '"path": "/v1/summaries"' in log and "ùn tắc" not in log  # JSON access log, no article text
+
+
+def test_a_job_survives_a_crash_and_every_document_is_done_once(tmp_path: Path, tiny_model_dir: Path) -> None:
+    env = {"TOMTAT_JOB_BATCH_SIZE": "2", "TOMTAT_BACKEND": "transformers", "TOMTAT_DEVICE": "cpu"}
+    report = (Path(__file__).parents[2] / "examples" / "bao-cao-mau.txt").read_text(encoding="utf-8")
+    docs = [{"id": f"doc-{i}", "text": report} for i in range(40)]
+    port = free_port()
+    process_env = {**os.environ, "TOMTAT_JOBS_DB": str(tmp_path / "jobs.db"), **env}
+    log = (tmp_path / "first.log").open("ab")
+    first = subprocess.Popen(
+        [TOMTAT, "serve", "--port", str(port), "--model", str(tiny_model_dir)], env=process_env, stdout=log, stderr=log
+    )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(600):
+            try:
+                if httpx.get(f"{url}/readyz", timeout=1).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                time.sleep(0.2)
+        job = httpx.post(f"{url}/v1/jobs", json=docs, timeout=30).json()
+        for _ in range(600):
+            done = httpx.get(f"{url}/v1/jobs/{job['id']}", timeout=5).json()["done"]
+            if done >= 4:
+                break
+            time.sleep(0.05)
+        first.send_signal(signal.SIGKILL)  # a crash, mid-job
+        first.wait(10)
+    finally:
+        if first.poll() is None:
+            first.kill()
+        log.close()
+    assert 0 < done < 40, f"the crash came too late or too early to test anything (done={done})"
+    with server(tmp_path, "--model", str(tiny_model_dir), env=env, port=port) as url:
+        for _ in range(1200):
+            status = httpx.get(f"{url}/v1/jobs/{job['id']}", timeout=5).json()
+            if status["status"] == "completed":
+                break
+            time.sleep(0.1)
+        assert status["status"] == "completed" and status["done"] == 40
+        lines = [json.loads(x) for x in httpx.get(f"{url}/v1/jobs/{job['id']}/results", timeout=30).text.splitlines()]
+    assert [line["id"] for line in lines] == [d["id"] for d in docs]
+    assert all(line["abstract"] for line in lines)
+
+
+def test_fuzzing_the_openapi_schema_finds_no_5xx(tmp_path: Path) -> None:
+    schemathesis = pytest.importorskip("schemathesis")
+    from hypothesis import HealthCheck, given, settings
+
+    with server(tmp_path, "--model", "lead") as url:
+        schema = schemathesis.openapi.from_url(f"{url}/openapi.json")
+        tried: dict[str, int] = {}
+
+        def fuzz(operation) -> None:
+            label = f"{operation.method.upper()} {operation.path}"
+
+            @settings(max_examples=30, deadline=None, suppress_health_check=list(HealthCheck), database=None)
+            @given(case=operation.as_strategy())
+            def check(case) -> None:
+                tried[label] = tried.get(label, 0) + 1
+                response = case.call(base_url=url, timeout=30)
+                assert response.status_code < 500, f"{label}: {response.status_code} {response.text[:200]}"
+
+            check()
+
+        for result in schema.get_all_operations():
+            fuzz(result.ok())
+        assert len(tried) >= 9 and sum(tried.values()) >= 100
+        print(f"fuzz: {sum(tried.values())} cases over {len(tried)} operations: {tried}")
