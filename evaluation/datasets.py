@@ -9,14 +9,14 @@ never held in memory.
 
 from __future__ import annotations
 
-import gzip
 import json
 import logging
-import lzma
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO, Any
+from typing import Any
+
+from summarizer.io import open_text
 
 logger = logging.getLogger(__name__)
 
@@ -41,16 +41,6 @@ class ReadStats:
 
     def skip(self, reason: str) -> None:
         self.skipped[reason] = self.skipped.get(reason, 0) + 1
-
-
-def open_text(path: str | Path) -> IO[str]:
-    """Open a text file, transparently decompressing .xz and .gz."""
-    path = Path(path)
-    if path.suffix == ".xz":
-        return lzma.open(path, "rt", encoding="utf-8")
-    if path.suffix == ".gz":
-        return gzip.open(path, "rt", encoding="utf-8")
-    return path.open("r", encoding="utf-8")
 
 
 def read_records(

@@ -16,7 +16,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from evaluation.datasets import open_text
+from summarizer.io import open_text
 from summarizer.normalize import clean_document, normalize_text
 from summarizer.segment import split_sentences
 

@@ -108,6 +108,47 @@ def _cmd_summarize(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_batch(args: argparse.Namespace) -> int:
+    import signal
+
+    from summarizer.batch import BatchConfig
+
+    if not Path(args.input).is_file():
+        raise InvalidInputError(f"no such file: {args.input}")
+    cfg = BatchConfig(
+        input=args.input,
+        output=args.output,
+        text_field=args.text_field,
+        id_field=args.id_field,
+        batch_size=args.batch_size,
+        max_tokens=args.max_tokens,
+        max_bullets=args.max_bullets,
+    )
+    logging.getLogger("summarizer.batch").setLevel(logging.INFO)
+    # SIGTERM stops like Ctrl-C: what is written stays, the rerun resumes
+    signal.signal(signal.SIGTERM, lambda *_: (_ for _ in ()).throw(KeyboardInterrupt()))
+    if args.engine == "ray":
+        from summarizer.batch_ray import run_batch_ray
+
+        stats = run_batch_ray(
+            cfg,
+            model=args.model,
+            backend=args.backend,
+            device=args.device,
+            concurrency=args.concurrency,
+            num_gpus_per_worker=args.num_gpus_per_worker,
+            address=args.ray_address,
+        )
+    else:
+        from summarizer.batch import run_batch
+
+        stats = run_batch(load_summarizer(args), cfg)
+    print(stats.line(), file=sys.stderr)
+    if stats.errors:
+        print(f"tomtat batch: failed records by reason: {stats.errors}", file=sys.stderr)
+    return 130 if stats.interrupted else 0
+
+
 def _cmd_models(args: argparse.Namespace) -> int:
     models = known_models()
     if args.format == "json":
@@ -139,6 +180,21 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--max-new-tokens", type=int, default=None, help="for the abstract")
     add_model_arguments(p)
     p.set_defaults(func=_cmd_summarize)
+
+    p = sub.add_parser("batch", help="summarize a JSONL file, resumably (rerun the same command to resume)")
+    p.add_argument("input", help="JSONL, optionally .xz/.gz, one document per line")
+    p.add_argument("-o", "--output", required=True, help="output JSONL (appended to; resumed on rerun)")
+    p.add_argument("--text-field", default="text")
+    p.add_argument("--id-field", default="id")
+    p.add_argument("--batch-size", type=int, default=16, help="documents per model call")
+    p.add_argument("--max-tokens", type=int, default=0, help="instead: input tokens per model call")
+    p.add_argument("--max-bullets", type=int, default=5)
+    p.add_argument("--engine", choices=["local", "ray"], default="local")
+    p.add_argument("--concurrency", type=int, default=2, help="ray: model actors")
+    p.add_argument("--num-gpus-per-worker", type=float, default=0, help="ray: GPUs per actor")
+    p.add_argument("--ray-address", default=None, help="ray: cluster address (default: start a local instance)")
+    add_model_arguments(p)
+    p.set_defaults(func=_cmd_batch)
 
     p = sub.add_parser("models", help="list the model registry")
     p.add_argument("--format", choices=["text", "json"], default="text")

@@ -1,0 +1,167 @@
+"""`tomtat batch`: bad records, compressed input, resume after SIGKILL and Ctrl-C, Ray."""
+
+from __future__ import annotations
+
+import gzip
+import json
+import lzma
+import os
+import random
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from summarizer import Summarizer
+from summarizer.batch import BatchConfig, run_batch
+from tests.conftest import REPO
+
+TOMTAT = str(Path(sys.executable).with_name("tomtat"))
+REPORT = (REPO / "examples" / "bao-cao-mau.txt").read_text(encoding="utf-8").splitlines()[1]  # one paragraph
+
+
+def write_input(path: Path, n: int, *, bad: bool = True, opener=open) -> Path:
+    with opener(path, "wt", encoding="utf-8") as fh:
+        for i in range(n):
+            fh.write(json.dumps({"id": f"d{i}", "text": f"{REPORT}\nSố thứ tự {i}."}, ensure_ascii=False) + "\n")
+        if bad:
+            fh.write("{không phải json\n")
+            fh.write(json.dumps({"id": "d1", "text": "Trùng mã."}, ensure_ascii=False) + "\n")
+            fh.write(json.dumps({"id": "rong", "text": "  "}) + "\n")
+            fh.write(json.dumps({"id": "so", "text": 42}) + "\n")
+            fh.write(json.dumps({"id": "thieu"}) + "\n")
+    return path
+
+
+def read_output(path: Path) -> list[dict]:
+    raw = path.read_text(encoding="utf-8")
+    assert raw == "" or raw.endswith("\n"), "partial last line"
+    return [json.loads(line) for line in raw.splitlines()]
+
+
+def assert_each_line_once(output: Path, n_lines: int) -> list[dict]:
+    rows = read_output(output)
+    assert sorted(r["line"] for r in rows) == list(range(1, n_lines + 1))
+    return rows
+
+
+@pytest.mark.parametrize(("suffix", "opener"), [(".jsonl", open), (".jsonl.xz", lzma.open), (".jsonl.gz", gzip.open)])
+def test_bad_records_are_reported_and_counted(tmp_path: Path, suffix: str, opener) -> None:
+    source = write_input(tmp_path / f"in{suffix}", 6, opener=opener)
+    stats = run_batch(Summarizer.from_pretrained("lead"), BatchConfig(str(source), str(tmp_path / "out.jsonl")))
+    rows = assert_each_line_once(tmp_path / "out.jsonl", 11)
+    assert (stats.done, stats.failed, stats.skipped) == (6, 5, 0)
+    assert stats.errors == {"invalid_json": 1, "duplicate_id": 1, "invalid_text": 3}
+    errors = {r["line"]: r["error"] for r in rows if "error" in r}
+    assert errors[7]["code"] == "invalid_json" and "line 7" in errors[7]["message"]
+    assert "duplicate id 'd1'" in errors[8]["message"] and "missing field 'text'" in errors[11]["message"]
+    assert {r["id"] for r in rows if "error" not in r} == {f"d{i}" for i in range(6)}
+
+
+def test_rerun_skips_what_is_done_and_repairs_a_cut_line(tmp_path: Path) -> None:
+    source = write_input(tmp_path / "in.jsonl", 8, bad=False)
+    out = tmp_path / "out.jsonl"
+    lines = [json.dumps({"id": "d0", "line": 1, "headline": "x", "abstract": "x", "bullets": [], "warnings": []})]
+    out.write_text(lines[0] + "\n" + '{"id": "d1", "line": 2, "headl', encoding="utf-8")  # killed mid-write
+    (tmp_path / "out.jsonl.meta.json").unlink(missing_ok=True)
+    stats = run_batch(Summarizer.from_pretrained("lead"), BatchConfig(str(source), str(out), batch_size=3))
+    assert stats.skipped == 1 and stats.done == 7
+    assert_each_line_once(out, 8)
+
+
+def test_output_of_another_input_is_refused(tmp_path: Path) -> None:
+    from summarizer.errors import InvalidInputError
+
+    first = write_input(tmp_path / "a.jsonl", 2, bad=False)
+    second = write_input(tmp_path / "b.jsonl", 3, bad=False)
+    run_batch(Summarizer.from_pretrained("lead"), BatchConfig(str(first), str(tmp_path / "out.jsonl")))
+    with pytest.raises(InvalidInputError, match="another input"):
+        run_batch(Summarizer.from_pretrained("lead"), BatchConfig(str(second), str(tmp_path / "out.jsonl")))
+
+
+def _batch_command(source: Path, out: Path, model: Path) -> list[str]:
+    return [
+        TOMTAT,
+        "batch",
+        str(source),
+        "-o",
+        str(out),
+        "--model",
+        str(model),
+        "--backend",
+        "transformers",
+        "--device",
+        "cpu",
+        "--batch-size",
+        "2",
+    ]
+
+
+def test_sigkill_at_a_random_point_then_rerun_gives_every_line_once(tmp_path: Path, tiny_model_dir: Path) -> None:
+    source = write_input(tmp_path / "in.jsonl.xz", 40, opener=lzma.open)
+    out = tmp_path / "out.jsonl"
+    target = random.Random(os.getpid()).randint(2, 20)
+    process = subprocess.Popen(_batch_command(source, out, tiny_model_dir), stderr=subprocess.DEVNULL)
+    deadline = time.time() + 240
+    while time.time() < deadline and process.poll() is None:
+        if out.exists() and out.read_bytes().count(b"\n") >= target:
+            break
+        time.sleep(0.01)
+    process.send_signal(signal.SIGKILL)
+    process.wait(10)
+    before = out.read_bytes().count(b"\n")
+    assert 0 < before < 45, f"kill came at {before} lines"
+    rerun = subprocess.run(_batch_command(source, out, tiny_model_dir), capture_output=True, text=True, timeout=300)
+    assert rerun.returncode == 0, rerun.stderr
+    assert f"skipped {before}" in rerun.stderr
+    rows = assert_each_line_once(out, 45)
+    assert len({r["id"] for r in rows if "error" not in r}) == 40
+
+
+def test_ctrl_c_stops_cleanly_and_the_rerun_finishes(tmp_path: Path, tiny_model_dir: Path) -> None:
+    source = write_input(tmp_path / "in.jsonl", 30, bad=False)
+    out = tmp_path / "out.jsonl"
+    process = subprocess.Popen(_batch_command(source, out, tiny_model_dir), stderr=subprocess.PIPE, text=True)
+    while process.poll() is None and not (out.exists() and out.read_bytes().count(b"\n") >= 2):
+        time.sleep(0.01)
+    process.send_signal(signal.SIGINT)
+    _, err = process.communicate(timeout=60)
+    assert process.returncode == 130 and "interrupted" in err and "Traceback" not in err
+    subprocess.run(_batch_command(source, out, tiny_model_dir), check=True, capture_output=True, timeout=300)
+    assert_each_line_once(out, 30)
+
+
+def test_ray_engine_on_a_local_instance(tmp_path: Path, tiny_model_dir: Path) -> None:
+    pytest.importorskip("ray")
+    source = write_input(tmp_path / "in.jsonl", 12)
+    out = tmp_path / "out.jsonl"
+    result = subprocess.run(
+        [
+            TOMTAT,
+            "batch",
+            str(source),
+            "-o",
+            str(out),
+            "--engine",
+            "ray",
+            "--concurrency",
+            "1",
+            "--model",
+            str(tiny_model_dir),
+            "--backend",
+            "transformers",
+            "--device",
+            "cpu",
+            "--batch-size",
+            "4",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert result.returncode == 0, result.stderr[-2000:]
+    rows = assert_each_line_once(out, 17)
+    assert sum("error" in r for r in rows) == 5 and all(r["abstract"] for r in rows if "error" not in r)
