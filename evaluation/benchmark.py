@@ -16,6 +16,7 @@ import os
 import platform
 import resource
 import statistics
+import sys
 import tempfile
 import time
 from collections.abc import Sequence
@@ -375,11 +376,30 @@ def add_bench_arguments(parser: Any) -> None:
     parser.add_argument("--max-seconds", type=float, default=60, help="stop repeating a case after this")
     parser.add_argument("--peak-tflops", type=float, default=None, help="device bf16 peak, for the fraction")
     parser.add_argument("--out", default="runs/bench")
+    parser.add_argument(
+        "--summarize-median-of",
+        metavar="DATA",
+        help="instead: time `summarize` (warm) on the median-length document of DATA",
+    )
 
 
 def bench_from_args(args: Any) -> dict[str, Any]:
     def ints(text: str) -> list[int]:
         return [int(x) for x in text.split(",") if x]
+
+    if args.summarize_median_of:
+        text = median_document(args.summarize_median_of)
+        rows = summarize_latency(
+            model=args.model or "compact-vi",
+            backends=args.backends.split(","),
+            text=text,
+            repeats=args.repeats,
+            threads=args.threads,
+        )
+        report = {"machine": machine_info("cpu", args.threads), "summarize": rows, "command": " ".join(sys.argv)}
+        Path(args.out).mkdir(parents=True, exist_ok=True)
+        (Path(args.out) / "summarize.json").write_text(json.dumps(report, indent=2), encoding="utf-8")
+        return report
 
     report = run_benchmark(
         model_dir=Path(args.model) if args.model else None,
@@ -395,7 +415,7 @@ def bench_from_args(args: Any) -> dict[str, Any]:
         max_seconds=args.max_seconds,
         peak_tflops=args.peak_tflops,
     )
-    report["command"] = " ".join(__import__("sys").argv)
+    report["command"] = " ".join(sys.argv)
     write_report(report, Path(args.out))
     return report
 
@@ -408,9 +428,52 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s")
     report = bench_from_args(args)
-    print(to_markdown(report))
+    print(json.dumps(report["summarize"], indent=2) if "summarize" in report else to_markdown(report))
     return 0
 
 
 if __name__ == "__main__":
     raise SystemExit(main())
+
+
+def median_document(path: str, limit: int = 2000) -> str:
+    """The record of median body length among the first `limit` records of a data set."""
+    from evaluation.datasets import read_records
+
+    texts = sorted((r.text for r in read_records(path, limit=limit)), key=len)
+    return texts[len(texts) // 2]
+
+
+def summarize_latency(
+    *, model: str, backends: Sequence[str], text: str, repeats: int, threads: int = 0
+) -> list[dict[str, Any]]:
+    """Warm latency of `Summarizer.summarize` (headline + abstract + bullets) per backend."""
+    from summarizer import Summarizer
+
+    rows = []
+    for backend in backends:
+        kwargs: dict[str, Any] = {"device": "cpu", "threads": threads}
+        if backend != "auto":
+            kwargs["backend"] = backend
+        summarizer = Summarizer.from_pretrained(model, **kwargs)
+        summary = summarizer.summarize(text)  # warm-up
+        times = []
+        for _ in range(repeats):
+            started = time.perf_counter()
+            summary = summarizer.summarize(text)
+            times.append(time.perf_counter() - started)
+        rows.append(
+            {
+                "model": model,
+                "backend": summarizer.generator.backend if summarizer.generator else "extractive",
+                "compute": summarizer.generator.dtype if summarizer.generator else "-",
+                "chunks": summary.info.chunks,
+                "input_words": len(text.split()),
+                "p50_s": statistics.median(times),
+                "p95_s": _percentile(times, 95),
+                "best_s": min(times),
+                "repeats": repeats,
+                "load_avg_1m": os.getloadavg()[0],
+            }
+        )
+    return rows

@@ -253,46 +253,60 @@ class Progress:
             self.bar.close()
 
 
+class BatchRun:
+    """One run's output log, statistics and progress display, shared by both engines.
+
+    Used as a context manager: Ctrl-C (or SIGTERM, which the CLI turns into it) ends the run
+    cleanly, with everything written so far kept for the rerun.
+    """
+
+    def __init__(self, cfg: BatchConfig) -> None:
+        self.cfg = cfg
+        self.stats = BatchStats(total=count_lines(cfg.input))
+        self.out = OutputLog(cfg.output, cfg.input)
+        self.stats.skipped = len(self.out.done_lines)
+        self.progress = Progress(self.stats.total, self.stats.skipped)
+        self.started = time.perf_counter()
+
+    def pending(self) -> Iterator[InputRecord]:
+        """Input records not yet in the output (bad ones included, with their error)."""
+        records = read_input(self.cfg.input, text_field=self.cfg.text_field, id_field=self.cfg.id_field)
+        return (r for r in records if r.line not in self.out.done_lines)
+
+    def write(self, rows: Sequence[dict[str, Any]]) -> None:
+        self.out.append(rows)
+        for row in rows:
+            _count(self.stats, row)
+        self.progress.update(len(rows))
+
+    def __enter__(self) -> BatchRun:
+        return self
+
+    def __exit__(self, kind: type[BaseException] | None, *_: Any) -> bool:
+        self.stats.interrupted = kind is KeyboardInterrupt
+        self.stats.seconds = time.perf_counter() - self.started
+        self.progress.close()
+        self.out.close()
+        return self.stats.interrupted  # swallow Ctrl-C only
+
+
 def run_batch(summarizer: Summarizer, cfg: BatchConfig) -> BatchStats:
     """Summarize every record of cfg.input into cfg.output, resuming what an earlier run left."""
-    stats = BatchStats(total=count_lines(cfg.input))
-    out = OutputLog(cfg.output, cfg.input)
-    stats.skipped = len(out.done_lines)
-    progress = Progress(stats.total, stats.skipped)
-    started = time.perf_counter()
     count = summarizer.generator.count_tokens if summarizer.generator else (lambda ts: [len(t.split()) for t in ts])
-    try:
-        window: list[InputRecord] = []
-
-        def flush_window() -> None:
-            for batch in batches_of(window, cfg, count):
-                rows = summarize_records(summarizer, batch, cfg.max_bullets)
-                out.append(rows)
-                for row in rows:
-                    _count(stats, row)
-                progress.update(len(rows))
-            window.clear()
-
-        for record in read_input(cfg.input, text_field=cfg.text_field, id_field=cfg.id_field):
-            if record.line in out.done_lines:
-                continue
+    window: list[InputRecord] = []
+    with BatchRun(cfg) as run:
+        for record in run.pending():
             if record.error is not None:
-                row = error_row(record)
-                out.append([row])
-                _count(stats, row)
-                progress.update(1)
+                run.write([error_row(record)])
                 continue
             window.append(record)
             if len(window) >= cfg.window:
-                flush_window()
-        flush_window()
-    except KeyboardInterrupt:
-        stats.interrupted = True
-    finally:
-        stats.seconds = time.perf_counter() - started
-        progress.close()
-        out.close()
-    return stats
+                for batch in batches_of(window, cfg, count):
+                    run.write(summarize_records(summarizer, batch, cfg.max_bullets))
+                window.clear()
+        for batch in batches_of(window, cfg, count):
+            run.write(summarize_records(summarizer, batch, cfg.max_bullets))
+    return run.stats
 
 
 def _count(stats: BatchStats, row: dict[str, Any]) -> None:

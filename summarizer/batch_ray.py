@@ -16,22 +16,10 @@ registry name each node can load) on every node, then run
 from __future__ import annotations
 
 import logging
-import time
 from collections.abc import Iterator
 from typing import Any
 
-from summarizer.batch import (
-    BatchConfig,
-    BatchStats,
-    InputRecord,
-    OutputLog,
-    Progress,
-    _count,
-    count_lines,
-    error_row,
-    read_input,
-    summarize_records,
-)
+from summarizer.batch import BatchConfig, BatchRun, BatchStats, InputRecord, error_row, summarize_records
 
 logger = logging.getLogger(__name__)
 
@@ -86,49 +74,21 @@ def run_batch_ray(
 
     if not ray.is_initialized():
         ray.init(address=address, include_dashboard=False, log_to_driver=False, ignore_reinit_error=True)
-    stats = BatchStats(total=count_lines(cfg.input))
-    out = OutputLog(cfg.output, cfg.input)
-    stats.skipped = len(out.done_lines)
-    progress = Progress(stats.total, stats.skipped)
-    started = time.perf_counter()
-    try:
-        todo = (
-            r
-            for r in read_input(cfg.input, text_field=cfg.text_field, id_field=cfg.id_field)
-            if r.line not in out.done_lines
-        )
-        for chunk in _chunks(todo, CHUNK):
-            bad = [error_row(r) for r in chunk if r.error is not None]
-            out.append(bad)
-            for row in bad:
-                _count(stats, row)
-            good = [r for r in chunk if r.error is None]
+    actor_options = {"model": model, "backend": backend, "device": device, "max_bullets": cfg.max_bullets}
+    with BatchRun(cfg) as run:
+        for chunk in _chunks(run.pending(), CHUNK):
+            run.write([error_row(r) for r in chunk if r.error is not None])
+            good = sorted((r for r in chunk if r.error is None), key=lambda r: len(r.text or ""))
             if not good:
                 continue
-            good.sort(key=lambda r: len(r.text or ""))  # similar lengths share a model call
             dataset = ray.data.from_items([{"line": r.line, "id": r.id, "text": r.text} for r in good])
             results = dataset.map_batches(
                 SummarizeActor,
-                fn_constructor_kwargs={
-                    "model": model,
-                    "backend": backend,
-                    "device": device,
-                    "max_bullets": cfg.max_bullets,
-                },
+                fn_constructor_kwargs=actor_options,
                 batch_size=cfg.batch_size,
                 concurrency=concurrency,
                 num_gpus=num_gpus_per_worker or None,
             )
             for batch in results.iter_batches(batch_size=cfg.batch_size, batch_format="default"):
-                rows = [json.loads(row) for row in batch["row"]]
-                out.append(rows)
-                for row in rows:
-                    _count(stats, row)
-                progress.update(len(rows))
-    except KeyboardInterrupt:
-        stats.interrupted = True
-    finally:
-        stats.seconds = time.perf_counter() - started
-        progress.close()
-        out.close()
-    return stats
+                run.write([json.loads(row) for row in batch["row"]])
+    return run.stats

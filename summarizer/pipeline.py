@@ -6,6 +6,7 @@ faithfulness, model code in generation, model defaults in the registry.
 
 from __future__ import annotations
 
+import functools
 import logging
 import time
 from collections.abc import Mapping, Sequence
@@ -172,6 +173,7 @@ class Summarizer:
             task: self.spec.options_for(task).updated(**overrides.get(task, {})) for task in ("headline", "summary")
         }
 
+    @functools.cached_property
     def _chunk_budget(self) -> int:
         """Input tokens left for document text: the limit minus the longest prefix and </s>."""
         assert self.generator is not None
@@ -190,9 +192,7 @@ class Summarizer:
         chunks: list[Chunk] = []
         truncated = False
         if self.generator is not None:
-            chunks = chunk_sentences(
-                sentences, max_tokens=self._chunk_budget(), count_tokens=self.generator.count_tokens
-            )
+            chunks = chunk_sentences(sentences, max_tokens=self._chunk_budget, count_tokens=self.generator.count_tokens)
             if len(chunks) > options.max_chunks:
                 chunks, truncated = chunks[: options.max_chunks], True
         return _Doc(cleaned, sentences, trailer_lines, chunks, truncated, time.perf_counter() - started)

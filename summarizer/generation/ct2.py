@@ -52,7 +52,11 @@ class CT2Generator:
             raise ConfigurationError(f"the ct2 backend runs on cpu or cuda, not {device!r}")
         if compute_type == "float16":
             raise ConfigurationError("float16 produces NaNs in T5 models; use int8, bfloat16 or float32")
-        chosen = "default" if compute_type == "auto" else compute_type
+        # auto: the type the folder was saved in on CPU; int8 weights with bf16 activations on a
+        # GPU (never float16 for T5)
+        if compute_type == "auto":
+            compute_type = "int8_bfloat16" if device == "cuda" else "default"
+        chosen = compute_type
         try:
             translator = ctranslate2.Translator(str(folder), device=device, compute_type=chosen, intra_threads=threads)
             tokenizer = AutoTokenizer.from_pretrained(folder, local_files_only=True)
