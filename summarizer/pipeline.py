@@ -148,8 +148,8 @@ class Summarizer:
         """
         defaults = SummarizeOptions()
         options = SummarizeOptions(
-            max_bullets=max_bullets or defaults.max_bullets,
-            max_chunks=max_chunks or defaults.max_chunks,
+            max_bullets=defaults.max_bullets if max_bullets is None else max_bullets,
+            max_chunks=defaults.max_chunks if max_chunks is None else max_chunks,
         )
         task_options = self._task_options(generation or {})
         started = time.perf_counter()

@@ -140,3 +140,12 @@ def test_sorted_batches_group_by_length_and_respect_budgets() -> None:
     assert batches == [[1, 5], [3, 2], [4, 0]]
     assert sorted(i for b in batches for i in b) == list(range(6))
     assert all(max(lengths[i] for i in b) * len(b) <= 100 for b in sorted_batches(lengths, 8, 100))
+
+
+def test_out_of_range_options_are_refused() -> None:
+    from summarizer import ConfigurationError
+
+    with pytest.raises(ConfigurationError, match="max_bullets"):
+        Summarizer(SPEC, FakeGenerator()).summarize("Một câu.", max_bullets=0)
+    with pytest.raises(ConfigurationError, match="num_beams"):
+        Summarizer(SPEC, FakeGenerator()).summarize("Một câu.", generation={"summary": {"num_beams": 0}})

@@ -1,0 +1,34 @@
+"""Request dependencies: the app's service and API-key authentication."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+
+from fastapi import Request
+
+from api.errors import ApiError
+from api.service import Service
+
+
+def service_of(request: Request) -> Service:
+    return request.app.state.service
+
+
+def authorized(request: Request) -> None:
+    """401 unless the request carries a configured key (when keys are configured).
+
+    Keys are stored as sha256 digests; the digest of the presented key is compared with
+    each configured one in constant time.
+    """
+    digests = service_of(request).key_digests
+    if not digests:
+        return
+    scheme, _, key = request.headers.get("authorization", "").partition(" ")
+    if scheme.lower() != "bearer" or not key:
+        raise ApiError(
+            401, "unauthorized", "send an API key as 'Authorization: Bearer <key>'", {"WWW-Authenticate": "Bearer"}
+        )
+    digest = hashlib.sha256(key.strip().encode()).hexdigest()
+    if not any(hmac.compare_digest(digest, known) for known in digests):
+        raise ApiError(401, "unauthorized", "the API key is not valid", {"WWW-Authenticate": "Bearer"})
