@@ -100,3 +100,25 @@ def test_forcing_a_backend_or_dtype_skips_the_conversion(tiny_model_dir: Path) -
     assert Summarizer.from_pretrained(str(tiny_model_dir), device="cpu", dtype="float32").generator.backend == (
         "transformers"
     )
+
+
+def test_compact_vi_float32_ct2_matches_pytorch(tmp_path: Path, report_text: str) -> None:
+    spec = resolve_model("compact-vi")
+    if not Path(spec.source, "model.safetensors").is_file():
+        pytest.skip("compact-vi weights are not in this checkout")
+    from summarizer.segment import split_sentences
+
+    sentences = split_sentences(report_text)
+    texts = [spec.prefixes["summary"] + " ".join(sentences[i : i + 4]) for i in range(0, 12, 4)]
+    texts.append(spec.prefixes["headline"] + " ".join(sentences[:6]))
+    options = GenerationOptions(max_new_tokens=24, no_repeat_ngram_size=3)
+    ct2_dir = _export(Path(spec.source), tmp_path / "cvi-f32", "float32")
+    torch_gen = load_generator(spec, device="cpu", backend="transformers")
+    torch_out = [g.text for g in torch_gen.generate(texts, options, max_input_tokens=512)]
+    ct2_out = [
+        g.text
+        for g in load_generator(resolve_model(str(ct2_dir)), device="cpu").generate(
+            texts, options, max_input_tokens=512
+        )
+    ]
+    assert ct2_out == torch_out and all(torch_out)
