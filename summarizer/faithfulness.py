@@ -1,4 +1,4 @@
-"""Faithfulness guard: numbers in generated text must occur in the source.
+"""Faithfulness guard: numbers and names in generated text must occur in the source.
 
 Rule: every number, percentage or date in a generated sentence is reduced to a canonical
 key and looked up among the keys of the source document. Canonical keys:
@@ -7,8 +7,13 @@ key and looked up among the keys of the source document. Canonical keys:
   ("06/08" ≡ "6/8"), and every leading part of a source date is allowed too ("26/6" from
   "26/6/2024");
 - a grouped number also matches its digits alone ("1.000" ≡ "1000").
-A sentence is unfaithful when one of its numbers has no key in the source. Words and names
-are not checked: that needs a model, not a rule.
+A sentence is unfaithful when one of its numbers has no key in the source.
+
+Names: a run of two or more capitalized words ("Nguyễn Văn Thể", "Ban Bí thư" gives
+"Ban Bí") must occur in the source, compared case-insensitively after normalization; a run
+that starts a sentence may also match without its first word ("Ông Lê Minh Hưng" is
+supported by "Lê Minh Hưng"). Single capitalized words are not checked (every sentence
+starts with one), nor are ordinary words: that needs a model, not a rule.
 """
 
 from __future__ import annotations
@@ -50,4 +55,40 @@ def invented_numbers(generated: str, source_keys: set[str]) -> list[str]:
         keys = _keys(match.group(1), match.group(2))
         if not keys & source_keys:
             missing.append(match.group(0).strip())
+    return missing
+
+
+_WORD = re.compile(r"[^\W\d_]+")
+
+
+def _name_key(text: str) -> str:
+    return " ".join(text.lower().split())
+
+
+def name_runs(text: str) -> list[str]:
+    """Runs of two or more capitalized words separated only by spaces."""
+    runs: list[list[str]] = []
+    previous_end = -1
+    for match in _WORD.finditer(text):
+        word = match.group(0)
+        if not word[0].isupper():
+            previous_end = -1
+            continue
+        if runs and previous_end >= 0 and text[previous_end : match.start()].isspace():
+            runs[-1].append(word)
+        else:
+            runs.append([word])
+        previous_end = match.end()
+    return [" ".join(run) for run in runs if len(run) >= 2]
+
+
+def invented_names(generated: str, source: str) -> list[str]:
+    """Runs of capitalized words in `generated` that the source does not contain."""
+    haystack = _name_key(source)
+    missing = []
+    for run in name_runs(generated):
+        words = run.split()
+        candidates = [run] + ([" ".join(words[1:])] if len(words) > 2 else [])
+        if not any(_name_key(c) in haystack for c in candidates):
+            missing.append(run)
     return missing

@@ -16,7 +16,7 @@ from typing import Any
 from summarizer import extractive
 from summarizer.chunking import Chunk, chunk_sentences
 from summarizer.errors import InvalidInputError
-from summarizer.faithfulness import invented_numbers, number_keys
+from summarizer.faithfulness import invented_names, invented_numbers, number_keys
 from summarizer.generation import Generator, load_generator
 from summarizer.normalize import clean_document
 from summarizer.options import GenerationOptions, SummarizeOptions
@@ -286,20 +286,20 @@ class Summarizer:
             candidates = list(abstract_sentences)
         bullets: list[str] = []
         for bullet in dedupe(candidates):
-            invented = invented_numbers(bullet, source_keys)
+            invented = unsupported(bullet, source_keys, doc.text)
             if invented and options.faithfulness == "drop":
-                warnings.append(f"bullet dropped: number(s) not in the source: {', '.join(invented)}")
+                warnings.append(f"bullet dropped: not in the source: {', '.join(invented)}")
                 continue
             if invented:
-                warnings.append(f"bullet has number(s) not in the source: {', '.join(invented)}")
+                warnings.append(f"bullet has what is not in the source: {', '.join(invented)}")
             bullets.append(bullet)
         if len(bullets) > options.max_bullets:
             warnings.append(f"{len(bullets) - options.max_bullets} bullet(s) left out by max_bullets")
             bullets = bullets[: options.max_bullets]
         for name, value in (("headline", headline), ("abstract", " ".join(abstract_sentences))):
-            invented = invented_numbers(value, source_keys)
+            invented = unsupported(value, source_keys, doc.text)
             if invented:
-                warnings.append(f"{name} has number(s) not in the source: {', '.join(invented)}")
+                warnings.append(f"{name} has what is not in the source: {', '.join(invented)}")
         if doc.truncated:
             warnings.append(f"document longer than {options.max_chunks} chunks: the rest was not summarized")
         if len(doc.chunks) > 1:
@@ -313,6 +313,11 @@ class Summarizer:
             bullets=tuple(bullets),
             info=info,
         )
+
+
+def unsupported(text: str, source_keys: set[str], source: str) -> list[str]:
+    """Numbers and names of a generated text that the source does not contain."""
+    return invented_numbers(text, source_keys) + invented_names(text, source)
 
 
 def as_sentence_list(generated: str) -> list[str]:

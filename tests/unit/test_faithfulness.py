@@ -1,4 +1,4 @@
-from summarizer.faithfulness import invented_numbers, number_keys
+from summarizer.faithfulness import invented_names, invented_numbers, name_runs, number_keys
 
 SOURCE = "Ngày 26-6-2024, GRDP đạt 14,14%, có 1.000 người dự, giai đoạn 2020 - 2025, lúc 06/08."
 
@@ -25,3 +25,21 @@ def test_invented_numbers_are_reported_as_written() -> None:
 
 def test_text_without_numbers_is_faithful() -> None:
     assert invented_numbers("Tỉnh họp bàn kế hoạch.", number_keys(SOURCE)) == []
+
+
+REPORT = "Ủy viên Bộ Chính trị Lê Minh Hưng làm việc với Ban Chấp hành Đảng bộ tỉnh Bắc Giang."
+
+
+def test_name_runs_are_consecutive_capitalized_words() -> None:
+    assert name_runs("Ông Nguyễn Văn Thể đến Bắc Giang, gặp Ban Bí thư.") == [
+        "Ông Nguyễn Văn Thể",
+        "Bắc Giang",
+        "Ban Bí",
+    ]
+    assert name_runs("Đảng bộ tỉnh đạt 14,14%.") == []
+
+
+def test_names_must_occur_in_the_source() -> None:
+    assert invented_names("Ông Lê Minh Hưng làm việc tại Bắc Giang.", REPORT) == []  # "Ông" starts the sentence
+    assert invented_names("Ông Nguyễn Văn Thể làm việc tại Cà Mau.", REPORT) == ["Ông Nguyễn Văn Thể", "Cà Mau"]
+    assert invented_names("BAN CHẤP HÀNH làm việc.", REPORT) == []  # case-insensitive

@@ -79,7 +79,14 @@ def test_invented_numbers_drop_bullets_and_flag_headline() -> None:
     summary = Summarizer(SPEC, fake).summarize("Tỉnh tăng trưởng 14,14% trong năm 2024. Tình hình ổn định.")
     assert summary.bullets == ("Tỉnh giữ vững ổn định.",)
     assert any("99%" in w and "dropped" in w for w in summary.info.warnings)
-    assert any(w.startswith("headline has number") for w in summary.info.warnings)
+    assert any(w.startswith("headline has what is not in the source: 99%") for w in summary.info.warnings)
+
+
+def test_invented_names_drop_bullets() -> None:
+    fake = FakeGenerator(canned="Ông Nguyễn Văn Thể phát biểu. Ông Lê Minh Hưng chủ trì hội nghị")
+    summary = Summarizer(SPEC, fake).summarize("Ông Lê Minh Hưng chủ trì hội nghị tại Bắc Giang. Nhiều ý kiến.")
+    assert summary.bullets == ("Ông Lê Minh Hưng chủ trì hội nghị.",)
+    assert any("Nguyễn Văn Thể" in w and "dropped" in w for w in summary.info.warnings)
 
 
 def test_generation_overrides_and_registry_defaults() -> None:
