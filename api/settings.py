@@ -20,7 +20,7 @@ class Settings(BaseSettings):
     port: int = Field(8000, ge=1, le=65535)
     workers: int = Field(1, ge=1, le=64)
     model: str | None = None  # registry name, folder or hub id; None: the registry default
-    backend: str | None = None  # None: auto (CTranslate2 int8 on CPU)
+    backend: str | None = None  # None: auto (CTranslate2 on CPU, see summarizer.generation)
     device: str = "auto"
     threads: int = Field(0, ge=0)
 

@@ -81,12 +81,12 @@ def test_existing_output_is_not_overwritten(tiny_model_dir: Path, tmp_path: Path
         _export(tiny_model_dir, tmp_path / "exists", "int8")
 
 
-def test_auto_backend_on_cpu_converts_once_to_int8_and_caches(tiny_model_dir: Path) -> None:
-    from summarizer.generation import cache_dir
+def test_auto_backend_on_cpu_converts_once_and_caches(tiny_model_dir: Path) -> None:
+    from summarizer.generation import CPU_DEFAULT_QUANTIZATION, cache_dir
 
     first = Summarizer.from_pretrained(str(tiny_model_dir), device="cpu")
     assert first.generator.backend == "ct2"
-    entries = list((cache_dir() / "ct2").glob("tiny-test-int8-*"))
+    entries = list((cache_dir() / "ct2").glob(f"tiny-test-{CPU_DEFAULT_QUANTIZATION}-*"))
     assert len(entries) == 1 and (entries[0] / "model.bin").is_file()
     mtime = (entries[0] / "model.bin").stat().st_mtime_ns
     second = Summarizer.from_pretrained(str(tiny_model_dir), device="cpu")
