@@ -1,9 +1,9 @@
 """Micro-batching: concurrent single requests are gathered into one model call.
 
-The first waiting request waits at most `wait_s` for others (up to `max_size`), then the
-batch runs on the model thread. The queue is bounded: past it, callers get 429 with
-Retry-After at once instead of piling up; a caller that waits longer than its timeout
-gets 504 (and its document is skipped if it has not started).
+Requests that queue up while the model is busy go into the next call together (up to
+`max_size`); under concurrent load a batch also lingers up to `wait_s` for more. The
+queue is bounded: past it, callers get 429 with Retry-After at once instead of piling
+up; a caller that waits longer than its timeout gets 504 (and its document is skipped if it has not started).
 """
 
 from __future__ import annotations
@@ -77,11 +77,19 @@ class MicroBatcher:
             raise ApiError(504, "timeout", f"the summary took longer than {timeout_s:g} s; retry later") from None
 
     async def run(self) -> None:
-        """The batching loop (one task per app)."""
+        """The batching loop (one task per app).
+
+        Requests that arrived while the model was busy are taken together at once. The
+        first request of a quiet period does not wait; a batch lingers up to `wait_s` for
+        more only when the previous one was shared (clients are sending concurrently).
+        """
         loop = asyncio.get_running_loop()
+        last_size = 1
         while True:
             batch = [await self._queue.get()]
-            deadline = loop.time() + self._wait_s
+            while len(batch) < self._max_size and not self._queue.empty():
+                batch.append(self._queue.get_nowait())
+            deadline = loop.time() + (self._wait_s if last_size > 1 else 0.0)
             while len(batch) < self._max_size:
                 remaining = deadline - loop.time()
                 if remaining <= 0:
@@ -90,6 +98,7 @@ class MicroBatcher:
                     batch.append(await asyncio.wait_for(self._queue.get(), remaining))
                 except TimeoutError:
                     break
+            last_size = len(batch)
             self._metrics.queue_depth.set(self._queue.qsize())
             live = [item for item in batch if not item.abandoned and not item.future.done()]
             groups: dict[int, list[_Item]] = {}
