@@ -26,7 +26,7 @@ from api.schemas import (
 )
 from api.service import response_body
 from api.uploads import read_job_documents
-from summarizer.errors import InvalidInputError
+from summarizer.errors import InputTooLongError, InvalidInputError
 
 logger = logging.getLogger("api")
 
@@ -94,7 +94,7 @@ async def summarize_batch(body: BatchRequest, request: Request) -> dict[str, Any
         try:
             text = service.validate(doc.text, doc.title)
         except InvalidInputError as exc:
-            code = "text_too_long" if "limit" in str(exc) else "invalid_text"
+            code = "text_too_long" if isinstance(exc, InputTooLongError) else "invalid_text"
             entries[index] = BatchItem(id=doc.id, error=ErrorDetail(code=code, message=str(exc)))
             continue
         waiting.append((index, service.batcher.submit(text, body.max_bullets, service.settings.request_timeout_s)))

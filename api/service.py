@@ -15,7 +15,7 @@ from api.jobs import JobStore
 from api.metrics import Metrics
 from api.schemas import Output
 from api.settings import Settings
-from summarizer.errors import InvalidInputError, SummarizerError
+from summarizer.errors import InputTooLongError, InvalidInputError, SummarizerError
 from summarizer.pipeline import Summarizer, prepare_text
 from summarizer.types import Summary
 
@@ -56,8 +56,6 @@ class Service:
 
     def validate(self, text: Any, title: str | None = None) -> str:
         """The document as the model will read it, or InvalidInputError (422/413)."""
-        from summarizer.errors import InputTooLongError
-
         if not isinstance(text, str):
             raise InvalidInputError(f"text must be a string, not {type(text).__name__}")
         if title:

@@ -271,3 +271,10 @@ def wait_for_job(client, job_id: str) -> dict:
             return status
         time.sleep(0.05)
     raise AssertionError(f"job did not finish: {status}")
+
+
+def test_batch_entry_for_a_too_long_document(make_client) -> None:
+    client = make_client(max_chars=1000)
+    docs = [{"id": "dai", "text": "chữ " * 500}, {"id": "ngan", "text": TEXT}]
+    results = client.post("/v1/summaries:batch", json={"documents": docs}).json()["results"]
+    assert results[0]["error"]["code"] == "text_too_long" and results[1]["result"]["bullets"]
