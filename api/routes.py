@@ -13,6 +13,7 @@ from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
 from api.deps import authorized, service_of
 from api.errors import ApiError
+from api.jobs import JobStatus
 from api.schemas import (
     EXAMPLE_TEXT,
     BatchItem,
@@ -166,28 +167,27 @@ async def create_job(request: Request) -> dict[str, Any]:
     }
 
 
+def _found(status: JobStatus | None, job_id: str) -> JobStatus:
+    if status is None:
+        raise ApiError(404, "job_not_found", f"no job {job_id}")
+    return status
+
+
 @router.get("/v1/jobs/{job_id}", tags=["jobs"], dependencies=guarded, response_model=JobStatusResponse)
 async def job_status(job_id: str, request: Request) -> dict[str, Any]:
     """Status and progress (done/total) of a job."""
-    status = service_of(request).jobs.status(job_id)
-    if status is None:
-        raise ApiError(404, "job_not_found", f"no job {job_id}")
-    return status.as_dict()
+    return _found(service_of(request).jobs.status(job_id), job_id).as_dict()
 
 
 @router.get("/v1/jobs/{job_id}/results", tags=["jobs"], dependencies=guarded)
 async def job_results(job_id: str, request: Request) -> StreamingResponse:
     """Finished documents as JSONL, in input order (partial while the job runs)."""
     jobs = service_of(request).jobs
-    if jobs.status(job_id) is None:
-        raise ApiError(404, "job_not_found", f"no job {job_id}")
+    _found(jobs.status(job_id), job_id)
     return StreamingResponse((line + "\n" for line in jobs.results(job_id)), media_type="application/x-ndjson")
 
 
 @router.delete("/v1/jobs/{job_id}", tags=["jobs"], dependencies=guarded, response_model=JobStatusResponse)
 async def cancel_job(job_id: str, request: Request) -> dict[str, Any]:
     """Cancel a job: documents not yet summarized are left out; finished results stay."""
-    status = service_of(request).jobs.cancel(job_id)
-    if status is None:
-        raise ApiError(404, "job_not_found", f"no job {job_id}")
-    return status.as_dict()
+    return _found(service_of(request).jobs.cancel(job_id), job_id).as_dict()
