@@ -87,12 +87,6 @@ def write_tokenizer_files(spiece_model: Path, model_dir: Path) -> None:
     (model_dir / "tokenizer_config.json").write_text(json.dumps(config, indent=2), encoding="utf-8")
 
 
-def tokenizer_vocab_size(spiece_model: Path) -> int:
-    import sentencepiece as spm
-
-    return int(spm.SentencePieceProcessor(model_file=str(spiece_model)).get_piece_size())
-
-
 def save_tokenizer_json(model_dir: Path) -> Path:
     """Convert spiece.model to tokenizer.json beside it (loadable without conversion)."""
     from transformers import AutoTokenizer

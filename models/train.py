@@ -24,7 +24,7 @@ from typing import Any
 
 from models.architectures import random_t5, write_metadata
 from models.data import Article, read_articles
-from models.tokenizer import train_sentencepiece, write_tokenizer_files
+from models.tokenizer import save_tokenizer_json, train_sentencepiece, write_tokenizer_files
 from summarizer.registry import known_models
 from summarizer.segment import split_sentences
 
@@ -155,7 +155,8 @@ def _load_tokenizer(folder: Path) -> Any:
 
 
 def _prepare_tokenizer(cfg: TrainConfig, articles: list[Article], out: Path) -> Path:
-    """A folder holding spiece.model + tokenizer_config.json for this run."""
+    """A folder holding this run's tokenizer: spiece.model, tokenizer_config.json and, where
+    one was made beside the given spiece.model (or the vocabulary is trained here), tokenizer.json."""
     folder = out / "tokenizer"
     if cfg.init:
         spiece = Path(cfg.init) / "spiece.model"
@@ -167,6 +168,9 @@ def _prepare_tokenizer(cfg: TrainConfig, articles: list[Article], out: Path) -> 
         # one sentence per line: SentencePiece skips lines over 4,192 bytes (a whole body)
         lines = [s for a in articles for s in (a.title, a.summary, *split_sentences(a.body)) if s]
         spiece = train_sentencepiece(lines, folder, vocab_size=cfg.vocab_size)
+        write_tokenizer_files(spiece, folder)
+        save_tokenizer_json(folder)  # converted here, so a GPU machine's older transformers needs no conversion
+        return folder
     write_tokenizer_files(spiece, folder)
     return folder
 

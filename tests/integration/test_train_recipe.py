@@ -1,0 +1,76 @@
+"""The compact-vi recipe end to end on CPU (--smoke), so it cannot rot; and continuing from its weights."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from summarizer import Summarizer
+from summarizer.cli import main
+from tests.conftest import fixture_records
+
+
+def training_file(tmp_path: Path) -> Path:
+    path = tmp_path / "train.jsonl"
+    with path.open("w", encoding="utf-8") as fh:
+        for copy in range(6):
+            for record in fixture_records():
+                fh.write(json.dumps({**record, "id": f"{record['id']}-{copy}"}, ensure_ascii=False) + "\n")
+    return path
+
+
+def test_smoke_training_exports_a_loadable_model_and_training_can_continue(tmp_path: Path, capsys) -> None:
+    data = training_file(tmp_path)
+    assert main(["train", "--smoke", "--data", str(data), "--out", str(tmp_path / "run")]) == 0
+    model = tmp_path / "run" / "model"
+    for name in (
+        "model.safetensors",
+        "config.json",
+        "spiece.model",
+        "tokenizer.json",
+        "tomtat.json",
+        "train_log.jsonl",
+    ):
+        assert (model / name).is_file(), name
+    summary = json.loads((model / "train_summary.json").read_text())
+    assert summary["steps"] == 3 and summary["tokens_seen"] > 0 and summary["heldout_loss"] > 0
+    assert len((model / "train_log.jsonl").read_text().splitlines()) == 3
+    metadata = json.loads((model / "tomtat.json").read_text())
+    assert metadata["prefixes"] == {"headline": "tiêu đề: ", "summary": "tóm tắt: "}
+
+    summary = Summarizer.from_pretrained(str(model), device="cpu", backend="transformers").summarize(
+        fixture_records()[0]["text"], generation={"summary": {"min_new_tokens": 4}, "headline": {"min_new_tokens": 2}}
+    )
+    assert summary.abstract and summary.info.model == "compact-vi"
+
+    again = tmp_path / "again"
+    assert main(["train", "--smoke", "--data", str(data), "--out", str(again), "--init", str(model)]) == 0
+    assert (again / "model" / "model.safetensors").is_file()
+
+
+def test_prepare_only_writes_a_compact_shard(tmp_path: Path, capsys) -> None:
+    shard = tmp_path / "shard.jsonl.xz"
+    data = training_file(tmp_path)
+    assert (
+        main(
+            [
+                "train",
+                "--data",
+                str(data),
+                "--out",
+                str(tmp_path / "x"),
+                "--prepare-only",
+                str(shard),
+                "--offset",
+                "10",
+                "--limit",
+                "5",
+            ]
+        )
+        == 0
+    )
+    import lzma
+
+    with lzma.open(shard, "rt", encoding="utf-8") as fh:
+        rows = [json.loads(line) for line in fh]
+    assert len(rows) == 5 and set(rows[0]) == {"x", "t", "s"}
