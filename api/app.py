@@ -23,6 +23,7 @@ from api.errors import error_body, install_error_handlers
 from api.routes import router
 from api.service import Service, default_loader
 from api.settings import Settings
+from summarizer.generation.allocator import share_malloc_arena
 from summarizer.pipeline import Summarizer
 
 logger = logging.getLogger("api")
@@ -35,6 +36,7 @@ def create_app(settings: Settings | None = None, *, load: Callable[[], Summarize
 
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        share_malloc_arena()  # a `--workers N` child does not pass through the CLI's main
         service = Service(settings, load or default_loader(settings))
         app.state.service = service
         loop = asyncio.get_running_loop()

@@ -46,7 +46,9 @@ class Service:
 
     def _summarize_many(self, texts: list[str], max_bullets: int) -> list[Summary]:
         assert self.summarizer is not None
-        return self.summarizer.summarize_many(texts, max_bullets=max_bullets, batch_size=len(texts))
+        # chunks of one long document are batched too, not only concurrent requests
+        batch_size = max(len(texts), self.summarizer.batch_size)
+        return self.summarizer.summarize_many(texts, max_bullets=max_bullets, batch_size=batch_size)
 
     def ready(self) -> Summarizer:
         if self.summarizer is None:

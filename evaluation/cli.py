@@ -19,8 +19,34 @@ def add_eval_command(sub: Any) -> None:
     p.add_argument("--dedup", help="VietNews duplicates.tsv: leave out the ids it lists")
     p.add_argument("--batch-size", type=int, default=16)
     p.add_argument("--bootstrap-samples", type=int, default=1000)
+    p.add_argument(
+        "--set",
+        dest="settings",
+        action="append",
+        default=[],
+        metavar="TASK.OPTION=VALUE",
+        help="override a decoding setting, e.g. headline.max_source_tokens=0 or summary.num_beams=4",
+    )
     add_model_arguments(p)
     p.set_defaults(func=_cmd_eval)
+
+
+def parse_settings(items: list[str]) -> dict[str, dict[str, Any]]:
+    """`["headline.max_source_tokens=0"]` → `{"headline": {"max_source_tokens": 0}}` (JSON values)."""
+    from summarizer.errors import InvalidInputError
+
+    out: dict[str, dict[str, Any]] = {}
+    for item in items:
+        key, sep, raw = item.partition("=")
+        task, dot, option = key.partition(".")
+        if not (sep and dot and task and option):
+            raise InvalidInputError(f"--set {item!r}: write TASK.OPTION=VALUE, e.g. headline.max_source_tokens=0")
+        try:
+            value = json.loads(raw)
+        except json.JSONDecodeError:
+            value = raw
+        out.setdefault(task, {})[option] = value
+    return out
 
 
 def _cmd_eval(args: argparse.Namespace) -> int:
@@ -43,6 +69,7 @@ def _cmd_eval(args: argparse.Namespace) -> int:
         compute_type=args.compute_type,
         threads=args.threads,
         bootstrap_samples=args.bootstrap_samples,
+        generation=parse_settings(args.settings),
     )
     metrics = run_eval(cfg)
     summary = {o: metrics["scores"][o]["syllable"] for o in metrics["scores"]}

@@ -17,7 +17,7 @@ import resource
 import subprocess
 import time
 from collections.abc import Iterator
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -47,6 +47,8 @@ class EvalConfig:
     compute_type: str = "auto"
     threads: int = 0
     bootstrap_samples: int = 1000
+    # per-task decoding overrides, e.g. {"headline": {"max_source_tokens": 0}}
+    generation: dict[str, dict[str, Any]] = field(default_factory=dict)
 
 
 def sha256_file(path: str | Path) -> str:
@@ -85,7 +87,14 @@ def _syllables(text: str) -> int:
     return len(text.split())
 
 
-def predict(summarizer: Any, records: Iterator[Record], out: Path, *, batch_size: int) -> dict[str, Any]:
+def predict(
+    summarizer: Any,
+    records: Iterator[Record],
+    out: Path,
+    *,
+    batch_size: int,
+    generation: dict[str, dict[str, Any]] | None = None,
+) -> dict[str, Any]:
     """Summarize records batch by batch, streaming rows to predictions.jsonl.
 
     Returns speed figures: one warm-up document is run first and not timed.
@@ -97,10 +106,10 @@ def predict(summarizer: Any, records: Iterator[Record], out: Path, *, batch_size
     with (out / "predictions.jsonl").open("w", encoding="utf-8") as fh:
         for batch in _batches(records, batch_size):
             if started is None:
-                summarizer.summarize(batch[0].text)  # warm-up, excluded from timings
+                summarizer.summarize(batch[0].text, generation=generation)  # warm-up, excluded from timings
                 started = time.perf_counter()
             t0 = time.perf_counter()
-            summaries = summarizer.summarize_many([r.text for r in batch], batch_size=batch_size)
+            summaries = summarizer.summarize_many([r.text for r in batch], batch_size=batch_size, generation=generation)
             elapsed = time.perf_counter() - t0
             for record, summary in zip(batch, summaries, strict=True):
                 row = {
@@ -216,7 +225,7 @@ def run_eval(cfg: EvalConfig) -> dict[str, Any]:
     stats = ReadStats()
     records = read_records(cfg.data, limit=cfg.limit, exclude_ids=excluded, stats=stats)
     started = time.perf_counter()
-    speed = predict(summarizer, records, out, batch_size=cfg.batch_size)
+    speed = predict(summarizer, records, out, batch_size=cfg.batch_size, generation=cfg.generation)
     speed["wall_seconds_including_warmup"] = round(time.perf_counter() - started, 2)
     rows = load_predictions(out)
     scored = score_predictions(rows, samples=cfg.bootstrap_samples, workers=os.cpu_count() or 1)
@@ -233,6 +242,7 @@ def run_eval(cfg: EvalConfig) -> dict[str, Any]:
             "dtype": cfg.dtype,
             "backend": cfg.backend or summarizer.spec.backend,
             "threads": cfg.threads,
+            "generation": cfg.generation,
         },
         "data": {
             "path": str(cfg.data),

@@ -1,10 +1,13 @@
 """Throughput of the HTTP service with 1 and with N concurrent clients (micro-batching).
 
-    python -m evaluation.serve_bench --model compact-vi --requests 48 --clients 8
+    python -m evaluation.serve_bench --model compact-vi --requests 48 --clients 8 [--ceiling]
 
 Starts `tomtat serve` on a free port, warms it up, then sends the same documents
 sequentially from one client and concurrently from N clients; prints documents/s, p50/p95
-latency and the N-vs-1 ratio as JSON (and writes it with --out).
+latency and the N-vs-1 ratio as JSON (and writes it with --out). Clients keep their
+connection alive between requests, as editors' tools do. With --ceiling it also measures,
+in-process, how much batching N documents into one call gains on this machine: the upper
+bound of what micro-batching can add.
 """
 
 from __future__ import annotations
@@ -18,6 +21,7 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from pathlib import Path
 from typing import Any
@@ -40,11 +44,18 @@ def _texts(data: str | None, count: int) -> list[str]:
 
 
 def _run(url: str, texts: list[str], clients: int) -> dict[str, Any]:
+    """Send `texts` from `clients` threads, each on its own kept-alive connection (as editors' tools do)."""
     import httpx
 
+    local = threading.local()
+    sessions: list[httpx.Client] = []
+
     def one(text: str) -> float:
+        if not hasattr(local, "client"):
+            local.client = httpx.Client(base_url=url, timeout=300)
+            sessions.append(local.client)
         started = time.perf_counter()
-        response = httpx.post(f"{url}/v1/summaries", json={"text": text}, timeout=300)
+        response = local.client.post("/v1/summaries", json={"text": text})
         response.raise_for_status()
         return time.perf_counter() - started
 
@@ -52,6 +63,8 @@ def _run(url: str, texts: list[str], clients: int) -> dict[str, Any]:
     with concurrent.futures.ThreadPoolExecutor(clients) as pool:
         latencies = list(pool.map(one, texts))
     wall = time.perf_counter() - started
+    for session in sessions:
+        session.close()
     ordered = sorted(latencies)
     return {
         "clients": clients,
@@ -60,6 +73,25 @@ def _run(url: str, texts: list[str], clients: int) -> dict[str, Any]:
         "latency_p50_s": statistics.median(latencies),
         "latency_p95_s": ordered[min(len(ordered) - 1, round(0.95 * (len(ordered) - 1)))],
     }
+
+
+def batching_ceiling(model: str, texts: list[str], clients: int) -> dict[str, Any]:
+    """The most micro-batching can give: in-process docs/s, one document a call vs `clients` a call.
+
+    Same model, same documents, no HTTP: if a batch of N costs nearly N single calls on this
+    machine, no batcher can make N concurrent clients much faster than one.
+    """
+    from summarizer import Summarizer
+
+    summarizer = Summarizer.from_pretrained(model)
+    summarizer.summarize_many(texts[:2])  # warm-up
+    rates = {}
+    for size in (1, clients):
+        started = time.perf_counter()
+        for i in range(0, len(texts), size):
+            summarizer.summarize_many(texts[i : i + size], batch_size=max(size, summarizer.batch_size))
+        rates[size] = len(texts) / (time.perf_counter() - started)
+    return {"docs_per_s_1": rates[1], f"docs_per_s_{clients}": rates[clients], "ratio": rates[clients] / rates[1]}
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -71,6 +103,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--data", help="JSONL(.xz) of documents (default: the shipped example report)")
     parser.add_argument("--requests", type=int, default=48)
     parser.add_argument("--clients", type=int, default=8)
+    parser.add_argument("--ceiling", action="store_true", help="also measure batching in-process (no HTTP)")
     parser.add_argument("--out")
     args = parser.parse_args(argv)
 
@@ -105,6 +138,8 @@ def main(argv: list[str] | None = None) -> int:
         "concurrent": concurrent_run,
         "throughput_ratio": concurrent_run["docs_per_s"] / single["docs_per_s"],
     }
+    if args.ceiling:
+        report["in_process_batching"] = batching_ceiling(args.model, texts, args.clients)
     text = json.dumps(report, indent=2, ensure_ascii=False)
     print(text)
     if args.out:

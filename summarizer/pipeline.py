@@ -212,7 +212,7 @@ class Summarizer:
                 for d, doc in enumerate(docs)
                 for c, _ in enumerate(doc.chunks if task == "summary" else doc.chunks[:1])
             ]
-            inputs = [prefix + docs[d].chunks[c].text for d, c in owners]
+            inputs = [prefix + self._task_input(docs[d], c, task_options[task]) for d, c in owners]
             started = time.perf_counter()
             results = self.generator.generate(
                 inputs,
@@ -225,6 +225,18 @@ class Summarizer:
                 out[d][task].append(clean_generated(result.text))
                 out[d]["tokens"] += result.n_tokens
         return out, seconds
+
+    def _task_input(self, doc: _Doc, index: int, options: GenerationOptions) -> str:
+        """Chunk `index` of `doc`, cut to its leading whole sentences if the task reads fewer tokens."""
+        assert self.generator is not None
+        chunk = doc.chunks[index]
+        if not options.max_source_tokens or chunk.n_tokens <= options.max_source_tokens:
+            return chunk.text
+        sentences = [chunk.text] if chunk.split else doc.sentences[chunk.first : chunk.last + 1]
+        lead = chunk_sentences(
+            sentences, max_tokens=options.max_source_tokens, count_tokens=self.generator.count_tokens
+        )
+        return lead[0].text
 
     def _info(
         self,

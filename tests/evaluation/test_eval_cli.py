@@ -55,6 +55,21 @@ def test_tiny_model_run_and_compare_with_published_rows(tmp_path: Path, tiny_mod
     assert "ViT5-base (1024 input) — published, not measured here" in table and "62.77/33.16/42.75" in table
 
 
+def test_set_overrides_decoding_and_is_recorded(tmp_path: Path, tiny_model_dir: Path, capsys) -> None:
+    settings = ["--set", "summary.max_new_tokens=3", "--set", "summary.min_new_tokens=3"]
+    out = eval_run(tmp_path, "short", "--model", str(tiny_model_dir), "--device", "cpu", "--limit", "3", *settings)
+    metrics = json.loads((out / "metrics.json").read_text())
+    assert metrics["options"]["generation"] == {"summary": {"max_new_tokens": 3, "min_new_tokens": 3}}
+    rows = [json.loads(line) for line in (out / "predictions.jsonl").read_text().splitlines()]
+    assert all(len(r["abstract"].split()) <= 3 for r in rows)  # 3 tokens: at most 3 words
+
+
+@pytest.mark.parametrize("setting", ["summary", "summary.num_beams", "summary.no_such_option=1"])
+def test_bad_set_is_a_clear_error(tmp_path: Path, setting: str, capsys) -> None:
+    assert main(["eval", "--data", str(DATA), "--out", str(tmp_path / "o"), "--model", "lead", "--set", setting]) == 2
+    assert "tomtat: error:" in capsys.readouterr().err
+
+
 def test_compare_refuses_a_folder_that_is_not_a_run(tmp_path: Path, capsys) -> None:
     assert main(["compare", str(tmp_path)]) == 2
     assert "no metrics.json" in capsys.readouterr().err

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 
 import pytest
 
-from summarizer import InvalidInputError, ModelNotFoundError, Summarizer, resolve_model
+from summarizer import ConfigurationError, InvalidInputError, ModelNotFoundError, Summarizer, resolve_model
 from summarizer.generation import Generated, sorted_batches
 from summarizer.normalize import clean_document
 from summarizer.options import GenerationOptions
@@ -156,3 +156,24 @@ def test_out_of_range_options_are_refused() -> None:
         Summarizer(SPEC, FakeGenerator()).summarize("Một câu.", max_bullets=0)
     with pytest.raises(ConfigurationError, match="num_beams"):
         Summarizer(SPEC, FakeGenerator()).summarize("Một câu.", generation={"summary": {"num_beams": 0}})
+
+
+def test_a_task_with_max_source_tokens_reads_only_leading_whole_sentences() -> None:
+    lead_spec = ModelSpec(
+        name="fake",
+        kind="seq2seq",
+        max_input_tokens=40,
+        prefixes={"headline": "tiêu đề: ", "summary": "tóm tắt: "},
+        generation={"headline": GenerationOptions(max_new_tokens=8, max_source_tokens=9)},
+    )
+    text = "Một hai ba bốn. Năm sáu bảy tám. Chín mười mười một mười hai. Cuối cùng là đây."
+    fake = FakeGenerator()
+    Summarizer(lead_spec, fake).summarize(text)
+    (summary_inputs, _), (headline_inputs, _) = fake.calls
+    assert summary_inputs == ["tóm tắt: " + text]  # the summary still reads the whole chunk
+    assert headline_inputs == ["tiêu đề: Một hai ba bốn. Năm sáu bảy tám."]  # 8 words fit in 9, 12 do not
+
+
+def test_negative_max_source_tokens_is_refused() -> None:
+    with pytest.raises(ConfigurationError, match="max_source_tokens"):
+        GenerationOptions(max_source_tokens=-1)
