@@ -72,8 +72,16 @@ def run_batch_ray(
 
     import ray
 
+    from summarizer.generation.allocator import worker_environment
+
     if not ray.is_initialized():
-        ray.init(address=address, include_dashboard=False, log_to_driver=False, ignore_reinit_error=True)
+        ray.init(
+            address=address,
+            include_dashboard=False,
+            log_to_driver=False,
+            ignore_reinit_error=True,
+            runtime_env={"env_vars": worker_environment()},  # workers skip the CLI's own setting
+        )
     actor_options = {"model": model, "backend": backend, "device": device, "max_bullets": cfg.max_bullets}
     with BatchRun(cfg) as run:
         for chunk in _chunks(run.pending(), CHUNK):

@@ -18,6 +18,19 @@ import platform
 logger = logging.getLogger(__name__)
 
 _M_ARENA_MAX = -8  # from glibc's <malloc.h>
+_TUNABLE = "glibc.malloc.arena_max=1"
+
+
+def _user_chose_arenas() -> bool:
+    return "MALLOC_ARENA_MAX" in os.environ or "arena_max" in os.environ.get("GLIBC_TUNABLES", "")
+
+
+def worker_environment() -> dict[str, str]:
+    """Environment variables that give a process started elsewhere (a Ray worker) the same setting."""
+    if _user_chose_arenas():
+        return {}
+    tunables = ":".join(filter(None, [os.environ.get("GLIBC_TUNABLES", ""), _TUNABLE]))
+    return {"GLIBC_TUNABLES": tunables}
 
 
 def share_malloc_arena() -> bool:
@@ -30,7 +43,7 @@ def share_malloc_arena() -> bool:
     """
     if platform.system() != "Linux" or platform.libc_ver()[0] != "glibc":
         return False
-    if "MALLOC_ARENA_MAX" in os.environ or "arena_max" in os.environ.get("GLIBC_TUNABLES", ""):
+    if _user_chose_arenas():
         return False
     try:
         done = ctypes.CDLL(None).mallopt(_M_ARENA_MAX, 1) == 1

@@ -35,3 +35,13 @@ def test_limits_arenas_in_a_fresh_process() -> None:
 )
 def test_leaves_a_users_own_arena_setting_alone(env: dict[str, str]) -> None:
     assert _run(env) == "False"
+
+
+def test_worker_environment_adds_the_tunable_or_respects_the_users(monkeypatch: pytest.MonkeyPatch) -> None:
+    from summarizer.generation.allocator import worker_environment
+
+    monkeypatch.delenv("MALLOC_ARENA_MAX", raising=False)
+    monkeypatch.setenv("GLIBC_TUNABLES", "glibc.malloc.hugetlb=1")
+    assert worker_environment() == {"GLIBC_TUNABLES": "glibc.malloc.hugetlb=1:glibc.malloc.arena_max=1"}
+    monkeypatch.setenv("GLIBC_TUNABLES", "glibc.malloc.arena_max=4")
+    assert worker_environment() == {}

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 
 import pytest
 
@@ -159,13 +160,7 @@ def test_out_of_range_options_are_refused() -> None:
 
 
 def test_a_task_with_max_source_tokens_reads_only_leading_whole_sentences() -> None:
-    lead_spec = ModelSpec(
-        name="fake",
-        kind="seq2seq",
-        max_input_tokens=40,
-        prefixes={"headline": "tiêu đề: ", "summary": "tóm tắt: "},
-        generation={"headline": GenerationOptions(max_new_tokens=8, max_source_tokens=9)},
-    )
+    lead_spec = replace(SPEC, generation={"headline": GenerationOptions(max_new_tokens=8, max_source_tokens=9)})
     text = "Một hai ba bốn. Năm sáu bảy tám. Chín mười mười một mười hai. Cuối cùng là đây."
     fake = FakeGenerator()
     Summarizer(lead_spec, fake).summarize(text)
