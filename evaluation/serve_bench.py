@@ -75,7 +75,7 @@ def _run(url: str, texts: list[str], clients: int) -> dict[str, Any]:
     }
 
 
-def batching_ceiling(model: str, texts: list[str], clients: int) -> dict[str, Any]:
+def batching_ceiling(model: str, texts: list[str], clients: int, backend: str | None = None) -> dict[str, Any]:
     """The most micro-batching can give: in-process docs/s, one document a call vs `clients` a call.
 
     Same model, same documents, no HTTP: if a batch of N costs nearly N single calls on this
@@ -83,7 +83,7 @@ def batching_ceiling(model: str, texts: list[str], clients: int) -> dict[str, An
     """
     from summarizer import Summarizer
 
-    summarizer = Summarizer.from_pretrained(model)
+    summarizer = Summarizer.from_pretrained(model, backend=backend)
     summarizer.summarize_many(texts[:2])  # warm-up
     rates = {}
     for size in (1, clients):
@@ -139,7 +139,7 @@ def main(argv: list[str] | None = None) -> int:
         "throughput_ratio": concurrent_run["docs_per_s"] / single["docs_per_s"],
     }
     if args.ceiling:
-        report["in_process_batching"] = batching_ceiling(args.model, texts, args.clients)
+        report["in_process_batching"] = batching_ceiling(args.model, texts, args.clients, args.backend)
     text = json.dumps(report, indent=2, ensure_ascii=False)
     print(text)
     if args.out:

@@ -1,9 +1,9 @@
 """Process-wide malloc setting that CTranslate2's int8 kernels need on glibc.
 
 Measured on the project's 2-core AMD EPYC (evaluation/RESULTS.md): when CTranslate2's worker
-threads allocate from per-thread glibc arenas, its int8 CPU path runs 1.5-1.7x slower than
+threads allocate from per-thread glibc arenas, its int8 CPU path runs 1.6-1.9x slower than
 when every thread shares the main arena (ViT5-base shape, 512 tokens in, 64 out: 5.3 s vs
-3.4 s a document; compact-vi `summarize`: 0.81 s vs 0.50 s). float32 CTranslate2 and
+2.8-3.4 s a document; compact-vi `summarize`: 0.81 s vs 0.50 s). float32 CTranslate2 and
 PyTorch run at the same speed either way. Setting the environment variable
 `GLIBC_TUNABLES=glibc.malloc.arena_max=1` before the process starts has the same effect.
 """
