@@ -30,10 +30,28 @@ from evaluation.benchmark import machine_info
 from evaluation.datasets import read_records
 
 
-def _free_port() -> int:
+def free_port() -> int:
+    """A TCP port on 127.0.0.1 that nothing listens on right now."""
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return sock.getsockname()[1]
+
+
+def wait_until_ready(url: str, process: subprocess.Popen, timeout_s: float = 120) -> bool:
+    """Poll `url`/readyz until it answers 200; False if `process` exits or the time runs out."""
+    import httpx
+
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        try:
+            if httpx.get(f"{url}/readyz", timeout=1).status_code == 200:
+                return True
+        except httpx.HTTPError:
+            pass
+        if process.poll() is not None:
+            return False
+        time.sleep(0.2)
+    return False
 
 
 def _texts(data: str | None, count: int) -> list[str]:
@@ -95,7 +113,6 @@ def batching_ceiling(model: str, texts: list[str], clients: int, backend: str | 
 
 
 def main(argv: list[str] | None = None) -> int:
-    import httpx
 
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--model", default="lead")
@@ -107,7 +124,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out")
     args = parser.parse_args(argv)
 
-    port = _free_port()
+    port = free_port()
     tomtat = str(Path(sys.executable).with_name("tomtat"))
     env = {**os.environ, "TOMTAT_JOBS_DB": str(Path(tempfile.mkdtemp()) / "jobs.db")}
     command = [tomtat, "serve", "--port", str(port), "--model", args.model]
@@ -116,13 +133,8 @@ def main(argv: list[str] | None = None) -> int:
     server = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     url = f"http://127.0.0.1:{port}"
     try:
-        for _ in range(600):
-            try:
-                if httpx.get(f"{url}/readyz", timeout=1).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
-            time.sleep(0.2)
+        if not wait_until_ready(url, server):
+            raise SystemExit(f"serve_bench: `{' '.join(command)}` did not become ready")
         texts = _texts(args.data, args.requests)
         _run(url, texts[:4], 1)  # warm-up
         single = _run(url, texts, 1)

@@ -6,7 +6,6 @@ import concurrent.futures
 import json
 import os
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -17,14 +16,10 @@ from pathlib import Path
 import httpx
 import pytest
 
+from evaluation.serve_bench import free_port, wait_until_ready
+
 TOMTAT = str(Path(sys.executable).with_name("tomtat"))
 TEXT = "Hà Nội mưa lớn. Nhiều tuyến phố ngập sâu. Giao thông ùn tắc đến tối."
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 @contextmanager
@@ -35,18 +30,9 @@ def server(tmp_path: Path, *args: str, env: dict[str, str] | None = None, port: 
     process = subprocess.Popen([TOMTAT, "serve", "--port", str(port), *args], env=environment, stdout=log, stderr=log)
     url = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.time() + 120
-        while time.time() < deadline:
-            try:
-                if httpx.get(f"{url}/readyz", timeout=1).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
-            if process.poll() is not None:
-                raise AssertionError((tmp_path / f"server-{port}.log").read_text())
-            time.sleep(0.2)
-        else:
-            raise AssertionError("server never became ready")
+        if not wait_until_ready(url, process):
+            log.flush()
+            raise AssertionError("server never became ready:\n" + (tmp_path / f"server-{port}.log").read_text())
         yield url
     finally:
         if process.poll() is None:
@@ -87,12 +73,7 @@ def test_a_job_survives_a_crash_and_every_document_is_done_once(tmp_path: Path, 
     )
     url = f"http://127.0.0.1:{port}"
     try:
-        for _ in range(600):
-            try:
-                if httpx.get(f"{url}/readyz", timeout=1).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                time.sleep(0.2)
+        wait_until_ready(url, first)  # a server that never comes up fails at the first request
         job = httpx.post(f"{url}/v1/jobs", json=docs, timeout=30).json()
         for _ in range(600):
             done = httpx.get(f"{url}/v1/jobs/{job['id']}", timeout=5).json()["done"]
