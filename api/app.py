@@ -18,9 +18,10 @@ from typing import Any
 from fastapi import FastAPI, Request, Response
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import JSONResponse
+from fastapi.staticfiles import StaticFiles
 
 from api.errors import error_body, install_error_handlers
-from api.routes import router
+from api.routes import STATIC, router
 from api.service import Service, default_loader
 from api.settings import Settings
 from summarizer.generation.allocator import share_malloc_arena
@@ -116,4 +117,5 @@ def create_app(settings: Settings | None = None, *, load: Callable[[], Summarize
         return response
 
     app.include_router(router)
+    app.mount("/static", StaticFiles(directory=STATIC), name="static")
     return app

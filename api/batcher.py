@@ -17,17 +17,18 @@ from dataclasses import dataclass, field
 
 from api.errors import ApiError
 from api.metrics import Metrics
+from summarizer.document import Document
 from summarizer.errors import InvalidInputError
 from summarizer.types import Summary
 
 logger = logging.getLogger("api.batcher")
 
-SummarizeMany = Callable[[list[str], int], list[Summary]]
+SummarizeMany = Callable[[list[str | Document], int], list[Summary]]
 
 
 @dataclass
 class _Item:
-    text: str
+    text: str | Document
     max_bullets: int
     future: asyncio.Future[Summary]
     abandoned: bool = False
@@ -60,7 +61,7 @@ class MicroBatcher:
         """Interactive work is waiting or running (background jobs give way to it)."""
         return self._running > 0 or not self._queue.empty()
 
-    async def submit(self, text: str, max_bullets: int, timeout_s: float) -> Summary:
+    async def submit(self, text: str | Document, max_bullets: int, timeout_s: float) -> Summary:
         loop = asyncio.get_running_loop()
         item = _Item(text, max_bullets, loop.create_future())
         try:

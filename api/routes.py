@@ -5,10 +5,11 @@ from __future__ import annotations
 import asyncio
 import logging
 import uuid
+from pathlib import Path
 from typing import Any
 
 from fastapi import APIRouter, Depends, Request, Response
-from fastapi.responses import StreamingResponse
+from fastapi.responses import FileResponse, StreamingResponse
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
 from api.deps import authorized, service_of
@@ -32,7 +33,14 @@ from summarizer.errors import InputTooLongError, InvalidInputError
 logger = logging.getLogger("api")
 
 router = APIRouter()
+STATIC = Path(__file__).with_name("static")
 guarded = [Depends(authorized)]
+
+
+@router.get("/", include_in_schema=False)
+async def page() -> FileResponse:
+    """The editors' page (static, offline; it calls the public endpoints below)."""
+    return FileResponse(STATIC / "index.html", media_type="text/html; charset=utf-8")
 
 
 @router.get("/healthz", tags=["health"])
@@ -71,10 +79,13 @@ async def summarize(body: SummaryRequest, request: Request) -> dict[str, Any]:
     """Headline, abstract and bullets of one document."""
     service = service_of(request)
     service.ready()
-    text = service.validate(body.text, body.title)
-    summary = await service.batcher.submit(text, body.max_bullets, service.settings.request_timeout_s)
+    document = service.validate(body.text, body.title)
+    summary = await service.batcher.submit(document, body.max_bullets, service.settings.request_timeout_s)
     service.metrics.documents.labels("request", "ok").inc()
-    return response_body(summary, body.outputs, uuid.uuid4().hex)
+    result = response_body(summary, body.outputs, uuid.uuid4().hex)
+    if body.include_source:
+        result["source"] = document.text
+    return result
 
 
 @router.post("/v1/summaries:batch", tags=["summaries"], dependencies=guarded, response_model=BatchResponse)
@@ -93,12 +104,12 @@ async def summarize_batch(body: BatchRequest, request: Request) -> dict[str, Any
     waiting = []
     for index, doc in enumerate(body.documents):
         try:
-            text = service.validate(doc.text, doc.title)
+            document = service.validate(doc.text, doc.title)
         except InvalidInputError as exc:
             code = "text_too_long" if isinstance(exc, InputTooLongError) else "invalid_text"
             entries[index] = BatchItem(id=doc.id, error=ErrorDetail(code=code, message=str(exc)))
             continue
-        waiting.append((index, service.batcher.submit(text, body.max_bullets, service.settings.request_timeout_s)))
+        waiting.append((index, service.batcher.submit(document, body.max_bullets, service.settings.request_timeout_s)))
     outcomes = await asyncio.gather(*(w for _, w in waiting), return_exceptions=True)
     for (index, _), outcome in zip(waiting, outcomes, strict=True):
         doc_id = body.documents[index].id

@@ -28,9 +28,28 @@ class SummaryRequest(BaseModel):
     )
 
     text: str = Field(description="the article or report (plain text; HTML remnants are cleaned)")
-    title: str | None = Field(None, description="the article's own title, if any (read as its first line)")
+    title: str | None = Field(
+        None, description="the article's own title, if any: it becomes the headline and guides the selection"
+    )
     max_bullets: int = Field(5, ge=1, le=10)
     outputs: list[Output] = Field(default_factory=lambda: list(ALL_OUTPUTS), min_length=1)
+    include_source: bool = Field(
+        False, description="also return the cleaned text that the evidence spans index (`source`)"
+    )
+
+
+class SourceSpanBody(BaseModel):
+    start: int = Field(description="character offset in the cleaned text")
+    end: int
+    sentence: int | None = Field(description="index of the body sentence; null for a title line")
+
+
+class EvidenceBody(BaseModel):
+    part: str = Field(description="headline, abstract (one of its sentences) or bullet")
+    index: int
+    text: str
+    origin: str = Field(description="extracted (source text), aligned (generated) or title (given title)")
+    sources: list[SourceSpanBody]
 
 
 class SummaryResponse(BaseModel):
@@ -55,8 +74,12 @@ class SummaryResponse(BaseModel):
     abstract: str | None
     bullets: list[str] | None
     model: str
+    evidence: list[EvidenceBody] = Field(
+        default_factory=list, description="where each output line comes from: spans of the cleaned text"
+    )
     warnings: list[str]
     timings: dict[str, float]
+    source: str | None = Field(None, description="the cleaned text, when include_source was asked for")
 
 
 class BatchDocument(BaseModel):

@@ -15,8 +15,9 @@ from api.jobs import JobStore
 from api.metrics import Metrics
 from api.schemas import Output
 from api.settings import Settings
+from summarizer.document import Document, prepare_document
 from summarizer.errors import InputTooLongError, InvalidInputError, SummarizerError
-from summarizer.pipeline import Summarizer, prepare_text
+from summarizer.pipeline import Summarizer
 from summarizer.types import Summary
 
 logger = logging.getLogger("api")
@@ -44,7 +45,7 @@ class Service:
             queue_size=settings.queue_size,
         )
 
-    def _summarize_many(self, texts: list[str], max_bullets: int) -> list[Summary]:
+    def _summarize_many(self, texts: list[str | Document], max_bullets: int) -> list[Summary]:
         assert self.summarizer is not None
         # chunks of one long document are batched too, not only concurrent requests
         batch_size = max(len(texts), self.summarizer.batch_size)
@@ -56,19 +57,17 @@ class Service:
             raise ApiError(503, "not_ready", message + "; retry shortly", {"Retry-After": "5"})
         return self.summarizer
 
-    def validate(self, text: Any, title: str | None = None) -> str:
+    def validate(self, text: Any, title: Any = None) -> Document:
         """The document as the model will read it, or InvalidInputError (422/413)."""
         if not isinstance(text, str):
             raise InvalidInputError(f"text must be a string, not {type(text).__name__}")
-        if title:
-            text = f"{title.strip()}\n{text}"
-        if len(text) > self.settings.max_chars:
+        size = len(text) + (len(title) if isinstance(title, str) else 0)
+        if size > self.settings.max_chars:
             raise InputTooLongError(
-                f"text has {len(text):,} characters; the limit is {self.settings.max_chars:,}. "
+                f"text has {size:,} characters; the limit is {self.settings.max_chars:,}. "
                 "Split the document or use a background job with shorter parts."
             )
-        prepare_text(text)
-        return text
+        return prepare_document(text, title=title)
 
     # -- background jobs ------------------------------------------------------------------
 
@@ -129,6 +128,7 @@ def response_body(summary: Summary, outputs: list[Output], doc_id: str) -> dict[
         "abstract": summary.abstract if Output.abstract in outputs else None,
         "bullets": list(summary.bullets) if Output.bullets in outputs else None,
         "model": summary.info.model,
+        "evidence": summary.to_dict()["evidence"],
         "warnings": list(summary.info.warnings),
         "timings": summary.info.timings,
     }

@@ -11,6 +11,7 @@ from api.errors import ApiError
 from api.jobs import JobDocument
 from api.schemas import Output
 from api.service import Service
+from summarizer.document import clean_title
 from summarizer.errors import InvalidInputError
 
 
@@ -52,7 +53,10 @@ async def read_job_documents(request: Request, service: Service) -> tuple[list[J
         text = None
         if problem is None:
             try:
-                text = service.validate(item.get("text"), item.get("title"))
+                title = item.get("title")
+                service.validate(item.get("text"), title)
+                # stored as the model will read it: a given title as the first line
+                text = f"{clean_title(title)}\n{item['text']}" if title else item["text"]
             except InvalidInputError as exc:
                 problem = str(exc)
         seen.add(doc_id)

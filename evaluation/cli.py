@@ -13,9 +13,20 @@ def add_eval_command(sub: Any) -> None:
     from summarizer.cli import add_model_arguments
 
     p = sub.add_parser("eval", help="score a model on a data set (ROUGE, speed, report)")
-    p.add_argument("--data", required=True, help="JSONL(.xz/.gz) with text/summary/title")
+    p.add_argument("--data", help="JSONL(.xz/.gz) with text/summary/title")
+    p.add_argument(
+        "--predictions",
+        help="instead of running a model: score this predictions.jsonl (e.g. written on a GPU machine)",
+    )
     p.add_argument("--out", required=True, help="run folder: predictions.jsonl, metrics.json, report.md")
-    p.add_argument("--limit", type=int, help="the first N records in file order")
+    p.add_argument("--limit", type=int, help="the first N records in file order (biased on grouped files)")
+    p.add_argument("--sample", type=int, help="a seeded random N records (after --dedup): use it for subset figures")
+    p.add_argument("--seed", type=int, default=0, help="seed of --sample (default 0)")
+    p.add_argument(
+        "--with-title",
+        action="store_true",
+        help="give each record's title for the abstract and bullets (the headline is still from the body alone)",
+    )
     p.add_argument("--dedup", help="VietNews duplicates.tsv: leave out the ids it lists")
     p.add_argument("--batch-size", type=int, default=16)
     p.add_argument("--bootstrap-samples", type=int, default=1000)
@@ -25,7 +36,13 @@ def add_eval_command(sub: Any) -> None:
         action="append",
         default=[],
         metavar="TASK.OPTION=VALUE",
-        help="override a decoding setting, e.g. headline.max_source_tokens=0 or summary.num_beams=4",
+        help="override a decoding setting, e.g. headline.max_source_tokens=0 or summary.num_beams=4; "
+        "or an extractive one, e.g. extractive.compression='[\"source_tag\"]' (a rule ablation)",
+    )
+    p.add_argument(
+        "--baseline",
+        choices=["lead-1", "lead-2", "lead-3", "textrank"],
+        help="score a textbook baseline (evaluation/baselines.py) instead of --model",
     )
     add_model_arguments(p)
     p.set_defaults(func=_cmd_eval)
@@ -53,6 +70,12 @@ def _cmd_eval(args: argparse.Namespace) -> int:
     from evaluation.runner import EvalConfig, run_eval
     from summarizer.errors import InvalidInputError
 
+    if args.baseline and args.model:
+        raise InvalidInputError("give --model or --baseline, not both")
+    if args.predictions:
+        return _rescore(args)
+    if not args.data:
+        raise InvalidInputError("give --data (a data set to run the model on) or --predictions (to score)")
     for path in filter(None, (args.data, args.dedup)):
         if not Path(path).is_file():
             raise InvalidInputError(f"no such file: {path}")
@@ -60,7 +83,11 @@ def _cmd_eval(args: argparse.Namespace) -> int:
         data=args.data,
         out=args.out,
         model=args.model,
+        baseline=args.baseline,
         limit=args.limit,
+        sample=args.sample,
+        seed=args.seed,
+        with_title=args.with_title,
         dedup=args.dedup,
         batch_size=args.batch_size,
         device=args.device,
@@ -85,6 +112,19 @@ def _cmd_eval(args: argparse.Namespace) -> int:
         )
     )
     print(f"report: {Path(args.out) / 'report.md'}", file=sys.stderr)
+    return 0
+
+
+def _rescore(args: argparse.Namespace) -> int:
+    from evaluation.runner import rescore
+    from summarizer.errors import InvalidInputError
+
+    for path in filter(None, (args.predictions, args.dedup)):
+        if not Path(path).is_file():
+            raise InvalidInputError(f"no such file: {path}")
+    metrics = rescore(args.predictions, args.out, dedup=args.dedup, samples=args.bootstrap_samples)
+    summary = {o: metrics["scores"][o]["syllable"] for o in metrics["scores"]}
+    print(json.dumps({"n": metrics["n"], "syllable": summary}, ensure_ascii=False, indent=2))
     return 0
 
 

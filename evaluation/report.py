@@ -66,6 +66,18 @@ def _plot(out: Path, per_doc: dict[str, np.ndarray], rows: list[dict[str, Any]])
     return path.name
 
 
+def _selection(data: dict[str, Any]) -> str:
+    if data.get("sample"):
+        return f"seeded random sample of {data['sample']}, seed {data['seed']}"
+    return f"first {data['limit']} in file order" if data["limit"] else "all records"
+
+
+def _input(data: dict[str, Any]) -> str:
+    if data.get("with_title"):
+        return "body + title for the abstract and bullets; the headline from the body alone"
+    return "body only"
+
+
 def write_report(
     out: Path, metrics: dict[str, Any], rows: list[dict[str, Any]], per_doc: dict[str, np.ndarray]
 ) -> None:
@@ -85,8 +97,9 @@ def write_report(
     lines = [
         f"# Evaluation: {model['name']} on {Path(data['path']).name}",
         "",
-        f"- documents: {metrics['n']} (limit {data['limit']}, de-duplicated: {dedup}; "
+        f"- documents: {metrics['n']} ({_selection(data)}, de-duplicated: {dedup}; "
         f"skipped: {data['skipped'] or 'none'})",
+        f"- input: {_input(data)}",
         f"- data sha256: `{data['sha256'][:16]}…`; git commit `{metrics['git_commit'][:12]}`",
         f"- model: {model['name']} ({model['kind']}, {model['backend']}), revision `{model['revision'] or '-'}`",
         "",

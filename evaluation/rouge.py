@@ -15,7 +15,6 @@ The API is keyword-only, so prediction and reference cannot be swapped by positi
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cache
@@ -24,6 +23,7 @@ import numpy as np
 
 from summarizer.normalize import normalize_text
 from summarizer.segment import split_sentences
+from summarizer.tokens import syllables
 
 METRICS = ("rouge1", "rouge2", "rougeL", "rougeLsum")
 TOKENIZERS = {
@@ -31,15 +31,12 @@ TOKENIZERS = {
     "paper": "paper-compatible (ASCII, diacritics stripped)",
 }
 
-_TOKEN = re.compile(r"\d+(?:[.,]\d+)*|[^\W_]+")
-
 
 class SyllableTokenizer:
     """Vietnamese syllable tokenizer for rouge-score (see the module docstring)."""
 
     def tokenize(self, text: str) -> list[str]:
-        text = normalize_text(text.replace("_", " ")).lower()
-        return _TOKEN.findall(text)
+        return syllables(normalize_text(text.replace("_", " ")))
 
 
 @cache

@@ -9,10 +9,12 @@ A run directory holds:
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
 import logging
 import os
+import random
 import resource
 import subprocess
 import time
@@ -26,6 +28,8 @@ import numpy as np
 from evaluation.benchmark import machine_info
 from evaluation.datasets import ReadStats, Record, read_duplicates, read_records
 from evaluation.rouge import METRICS, TOKENIZERS, bootstrap_interval, score_corpus
+from summarizer.errors import InvalidInputError
+from summarizer.io import open_text
 
 logger = logging.getLogger(__name__)
 
@@ -38,7 +42,16 @@ class EvalConfig:
     data: str
     out: str
     model: str | None = None
+    # a textbook baseline of evaluation/baselines.py instead of a registry model
+    baseline: str | None = None
     limit: int | None = None
+    # a seeded random sample of N records (after --dedup), kept in file order; use it for every
+    # subset figure: the VietNews test file is grouped by topic, so its first N are biased
+    sample: int | None = None
+    seed: int = 0
+    # give each record's title as input for the abstract and bullets; the headline is still
+    # written from the body alone (a second pass without titles)
+    with_title: bool = False
     dedup: str | None = None
     batch_size: int = 16
     device: str = "auto"
@@ -87,6 +100,17 @@ def _syllables(text: str) -> int:
     return len(text.split())
 
 
+def sampled(records: Iterator[Record], n: int, seed: int) -> Iterator[Record]:
+    """A seeded random `n` of `records`, in their original order (all of them if fewer)."""
+    pool = list(records)
+    if n >= len(pool):
+        yield from pool
+        return
+    keep = sorted(random.Random(seed).sample(range(len(pool)), n))
+    for i in keep:
+        yield pool[i]
+
+
 def predict(
     summarizer: Any,
     records: Iterator[Record],
@@ -94,10 +118,13 @@ def predict(
     *,
     batch_size: int,
     generation: dict[str, dict[str, Any]] | None = None,
+    with_title: bool = False,
 ) -> dict[str, Any]:
     """Summarize records batch by batch, streaming rows to predictions.jsonl.
 
-    Returns speed figures: one warm-up document is run first and not timed.
+    With `with_title`, the abstract and bullets are made with each record's title given,
+    and the headline in a second pass from the body alone (a given title would be the
+    headline itself). Returns speed figures: one warm-up document is run first and not timed.
     """
     latencies: list[float] = []
     tokens = 0
@@ -109,12 +136,18 @@ def predict(
                 summarizer.summarize(batch[0].text, generation=generation)  # warm-up, excluded from timings
                 started = time.perf_counter()
             t0 = time.perf_counter()
-            summaries = summarizer.summarize_many([r.text for r in batch], batch_size=batch_size, generation=generation)
+            texts = [r.text for r in batch]
+            summaries = summarizer.summarize_many(texts, batch_size=batch_size, generation=generation)
+            headlines = [s.headline for s in summaries]
+            if with_title:
+                summaries = summarizer.summarize_many(
+                    texts, titles=[r.title or None for r in batch], batch_size=batch_size, generation=generation
+                )
             elapsed = time.perf_counter() - t0
-            for record, summary in zip(batch, summaries, strict=True):
+            for record, summary, headline in zip(batch, summaries, headlines, strict=True):
                 row = {
                     "id": record.id,
-                    "headline": summary.headline,
+                    "headline": headline,
                     "abstract": summary.abstract,
                     "bullets": list(summary.bullets),
                     "references": {"title": record.title, "summary": record.summary},
@@ -206,26 +239,45 @@ def score_predictions(rows: list[dict[str, Any]], *, samples: int = 1000, worker
     }
 
 
-def run_eval(cfg: EvalConfig) -> dict[str, Any]:
-    """Predict, score and report; returns metrics.json's content."""
+def run_eval(cfg: EvalConfig, *, summarizer: Any = None) -> dict[str, Any]:
+    """Predict, score and report; returns metrics.json's content.
+
+    `summarizer` replaces the model that `cfg` names (e.g. one replaying outputs written on a
+    GPU machine, see models/rewrite_gpu.py).
+    """
     from summarizer import Summarizer
 
     out = Path(cfg.out)
     out.mkdir(parents=True, exist_ok=True)
-    summarizer = Summarizer.from_pretrained(
-        cfg.model,
-        device=cfg.device,
-        dtype=cfg.dtype,
-        backend=cfg.backend,
-        compute_type=cfg.compute_type,
-        threads=cfg.threads,
-        batch_size=cfg.batch_size,
-    )
+    if summarizer is not None:
+        pass
+    elif cfg.baseline:
+        from evaluation.baselines import Baseline
+
+        summarizer = Baseline(cfg.baseline)
+    else:
+        summarizer = Summarizer.from_pretrained(
+            cfg.model,
+            device=cfg.device,
+            dtype=cfg.dtype,
+            backend=cfg.backend,
+            compute_type=cfg.compute_type,
+            threads=cfg.threads,
+            batch_size=cfg.batch_size,
+        )
+    generation = dict(cfg.generation)
+    if "extractive" in generation:  # e.g. extractive.compression=[] for a rule ablation
+        settings = {**summarizer.spec.extractive, **generation.pop("extractive")}
+        summarizer.spec = dataclasses.replace(summarizer.spec, extractive=settings)
     excluded = read_duplicates(cfg.dedup) if cfg.dedup else frozenset()
     stats = ReadStats()
     records = read_records(cfg.data, limit=cfg.limit, exclude_ids=excluded, stats=stats)
+    if cfg.sample:
+        records = sampled(records, cfg.sample, cfg.seed)
     started = time.perf_counter()
-    speed = predict(summarizer, records, out, batch_size=cfg.batch_size, generation=cfg.generation)
+    speed = predict(
+        summarizer, records, out, batch_size=cfg.batch_size, generation=generation, with_title=cfg.with_title
+    )
     speed["wall_seconds_including_warmup"] = round(time.perf_counter() - started, 2)
     rows = load_predictions(out)
     scored = score_predictions(rows, samples=cfg.bootstrap_samples, workers=os.cpu_count() or 1)
@@ -248,6 +300,10 @@ def run_eval(cfg: EvalConfig) -> dict[str, Any]:
             "path": str(cfg.data),
             "sha256": sha256_file(cfg.data),
             "limit": cfg.limit,
+            "sample": cfg.sample,
+            "seed": cfg.seed if cfg.sample else None,
+            "with_title": cfg.with_title,
+            "headline_input": "body only",
             "dedup": cfg.dedup,
             "dedup_sha256": sha256_file(cfg.dedup) if cfg.dedup else None,
             "skipped": stats.skipped,
@@ -264,3 +320,75 @@ def run_eval(cfg: EvalConfig) -> dict[str, Any]:
 
     write_report(out, metrics, rows, per_doc)
     return metrics
+
+
+def rescore(
+    predictions: str | Path, out: str | Path, *, dedup: str | None = None, samples: int = 1000
+) -> dict[str, Any]:
+    """Score an existing predictions.jsonl (of `tomtat eval`, or written elsewhere, e.g. on a GPU).
+
+    Rows need `id`, `headline`, `abstract`, `bullets` and `references` (`title`, `summary`).
+    With `dedup`, the ids it lists are left out. When the predictions sit in a run folder,
+    its metrics.json provides the model, options and speed of the new metrics.json.
+    """
+    source = Path(predictions)
+    rows = [row for row in _read_rows(source)]
+    excluded = read_duplicates(dedup) if dedup else frozenset()
+    kept = [row for row in rows if row["id"] not in excluded]
+    if not kept:
+        raise InvalidInputError(f"{source}: no prediction left to score")
+    out = Path(out)
+    out.mkdir(parents=True, exist_ok=True)
+    origin = source.with_name("metrics.json")
+    base = json.loads(origin.read_text(encoding="utf-8")) if origin.is_file() else {}
+    with (out / "predictions.jsonl").open("w", encoding="utf-8") as fh:
+        fh.writelines(json.dumps(row, ensure_ascii=False) + "\n" for row in kept)
+    scored = score_predictions(kept, samples=samples, workers=os.cpu_count() or 1)
+    per_doc = scored.pop("_per_doc_rouge1")
+    data = dict(base.get("data", {"path": str(source), "sha256": sha256_file(source), "limit": None, "skipped": {}}))
+    data.update(
+        {
+            "dedup": dedup,
+            "dedup_sha256": sha256_file(dedup) if dedup else None,
+            "scored_from": str(source),
+            "left_out_by_dedup": len(rows) - len(kept),
+        }
+    )
+    metrics = {
+        **base,
+        "schema_version": SCHEMA_VERSION,
+        "n": len(kept),
+        **scored,
+        "tokenizers": TOKENIZERS,
+        "model": base.get(
+            "model", {"name": source.parent.name, "kind": "unknown", "backend": "unknown", "revision": ""}
+        ),
+        "data": data,
+        "speed": base.get("speed", {}),
+        "machine": base.get("machine", machine_info("cpu", 0)),
+        "git_commit": git_commit(),
+        "created": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
+    }
+    (out / "metrics.json").write_text(json.dumps(metrics, indent=2, ensure_ascii=False), encoding="utf-8")
+    if metrics["speed"]:
+        from evaluation.report import write_report
+
+        write_report(out, metrics, kept, per_doc)
+    return metrics
+
+
+def _read_rows(path: Path) -> list[dict[str, Any]]:
+    rows = []
+    with open_text(path) as fh:
+        for number, line in enumerate(fh, start=1):
+            if not line.strip():
+                continue
+            try:
+                row = json.loads(line)
+                missing = {"id", "headline", "abstract", "bullets", "references"} - set(row)
+            except (json.JSONDecodeError, TypeError):
+                raise InvalidInputError(f"{path}:{number}: not a JSON object") from None
+            if missing:
+                raise InvalidInputError(f"{path}:{number}: a prediction needs {', '.join(sorted(missing))}")
+            rows.append(row)
+    return rows

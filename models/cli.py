@@ -30,6 +30,16 @@ def add_train_command(sub: Any) -> None:
         help="only write the cleaned training shard (x/t/s fields) to SHARD and stop",
     )
     p.add_argument(
+        "--prepare-pairs",
+        metavar="SHARD",
+        help="only write compact-vi v2's rewrite pairs (sapo sentence ← its 1-2 body sentences; "
+        "title ← an opening sentence) to SHARD (.jsonl.xz) and stop; see models/rewrite_pairs.py",
+    )
+    p.add_argument("--dedup", help="with --prepare-pairs: VietNews duplicates.tsv, ids to leave out")
+    p.add_argument(
+        "--max-source-tokens", type=int, default=512, help="input tokens per example (a rewriter reads ~128)"
+    )
+    p.add_argument(
         "--smoke",
         action="store_true",
         help="a few steps of a tiny model on CPU: checks the recipe end to end",
@@ -45,6 +55,15 @@ def _cmd_train(args: argparse.Namespace) -> int:
     from models.train import TrainConfig, train
 
     logging.getLogger("models").setLevel(logging.INFO)
+    if args.prepare_pairs:
+        from evaluation.datasets import read_duplicates, read_records
+        from models.rewrite_pairs import write_pairs
+
+        excluded = read_duplicates(args.dedup) if args.dedup else frozenset()
+        records = read_records(args.data, limit=args.limit, exclude_ids=excluded)
+        stats = write_pairs(records, Path(args.prepare_pairs))
+        print(json.dumps(stats.as_dict(), indent=2))
+        return 0
     if args.prepare_only:
         articles = read_articles(args.data, limit=args.limit, offset=args.offset, workers=args.workers)
         n = write_shard(articles, Path(args.prepare_only))
@@ -64,12 +83,13 @@ def _cmd_train(args: argparse.Namespace) -> int:
         device=args.device,
         export_dtype=args.export_dtype,
         workers=args.workers,
+        max_source_tokens=args.max_source_tokens,
     )
     if args.smoke:
         cfg.preset, cfg.vocab_size, cfg.device = "tiny", 500, "cpu"
         cfg.max_steps = cfg.max_steps or 3
         cfg.limit, cfg.heldout, cfg.max_words = cfg.limit or 40, 8, 60
-        cfg.max_source_tokens, cfg.batch_tokens, cfg.max_batch_size = 128, 2048, 16
+        cfg.max_source_tokens, cfg.batch_tokens, cfg.max_batch_size = min(cfg.max_source_tokens, 128), 2048, 16
         cfg.log_every, cfg.warmup_steps = 1, 1
     summary = train(cfg)
     json.dump({k: v for k, v in summary.items() if k != "config"}, sys.stdout, indent=2)
@@ -96,4 +116,49 @@ def _cmd_export(args: argparse.Namespace) -> int:
 
     folder = export_ct2(args.model, args.out, quantization=args.quantization, force=args.force)
     print(f"wrote {folder}")
+    return 0
+
+
+def add_train_extractor_command(sub: Any) -> None:
+    p = sub.add_parser(
+        "train-extractor", help="train ext-vi, the learned extractive model, on CPU (models/train_extractor.py)"
+    )
+    p.add_argument("--data", required=True, help="training JSONL(.xz) with text, summary (sapo) and title")
+    p.add_argument("--out", required=True, help="model folder to write (model.json, *.lgb.txt, idf.json)")
+    p.add_argument("--validation", help="JSONL(.xz) to choose the abstract's length scale on")
+    p.add_argument("--dedup", help="VietNews duplicates.tsv: leave out the ids it lists")
+    p.add_argument("--limit", type=int, help="use the first N training articles only")
+    p.add_argument("--rounds", type=int, default=400, help="boosting rounds of each LightGBM model")
+    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--workers", type=int, default=2, help="processes for features and labels; LightGBM threads")
+    p.add_argument("--cache-dir", help="where features and labels are cached (default OUT/cache)")
+    p.add_argument("--smoke", action="store_true", help="a few hundred articles and 20 rounds: checks the recipe")
+    p.set_defaults(func=_cmd_train_extractor)
+
+
+def _cmd_train_extractor(args: argparse.Namespace) -> int:
+    import logging
+    from pathlib import Path
+
+    from models.train_extractor import ExtractorConfig, train_extractor
+    from summarizer.errors import InvalidInputError
+
+    for path in filter(None, (args.data, args.validation, args.dedup)):
+        if not Path(path).is_file():
+            raise InvalidInputError(f"no such file: {path}")
+    logging.getLogger("models").setLevel(logging.INFO)
+    common = {
+        "validation": args.validation,
+        "dedup": args.dedup,
+        "seed": args.seed,
+        "workers": args.workers,
+        "cache_dir": args.cache_dir,
+    }
+    if args.smoke:
+        cfg = ExtractorConfig.smoke(args.data, args.out, **common)
+    else:
+        cfg = ExtractorConfig(data=args.data, out=args.out, limit=args.limit, rounds=args.rounds, **common)
+    summary = train_extractor(cfg)
+    json.dump({k: v for k, v in summary.items() if k != "config"}, sys.stdout, indent=2, ensure_ascii=False)
+    sys.stdout.write("\n")
     return 0

@@ -44,6 +44,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--device", default="auto")
     parser.add_argument("--bench-preset", default="vit5-base")
     parser.add_argument("--bench-batch-sizes", default="64,256,512,1024")
+    parser.add_argument("--max-source-tokens", type=int, default=512, help="128 for the v2 rewriter")
+    parser.add_argument(
+        "--rewrite-inputs",
+        nargs="*",
+        default=[],
+        help="v2: rewrite inputs prepared on CPU (models/rewrite_gpu.py prepare); the trained model "
+        "writes their outputs as OUT-side files NAME.outputs.jsonl, instead of the benchmark",
+    )
     args = parser.parse_args(argv)
 
     started = time.perf_counter()
@@ -74,6 +82,7 @@ def main(argv: list[str] | None = None) -> int:
         limit=args.limit,
         preset=args.preset,
         device=args.device,
+        max_source_tokens=args.max_source_tokens,
         checkpoint_minutes=1e9,  # one call: the final save is the checkpoint
     )
     try:
@@ -86,8 +95,14 @@ def main(argv: list[str] | None = None) -> int:
     if cuda:
         torch.cuda.empty_cache()
 
+    for inputs in args.rewrite_inputs:
+        target = run / f"{Path(inputs).stem}.outputs.jsonl"
+        step = [sys.executable, "-m", "models.rewrite_gpu", "generate", "--model", str(run / "model")]
+        began = time.perf_counter()
+        subprocess.run([*step, "--inputs", inputs, "--out", str(target)], check=False)
+        logger.info("rewrote %s in %.1f s", inputs, time.perf_counter() - began)
     left = args.budget - (time.perf_counter() - started) - 20
-    if left > 30:
+    if left > 30 and not args.rewrite_inputs:
         bench = [
             sys.executable,
             "-m",
@@ -120,7 +135,8 @@ def main(argv: list[str] | None = None) -> int:
     (run / "checkpoint" / "optimizer.pt").unlink(missing_ok=True)  # too big to bring back
     if (run / "model").is_dir():
         shutil.rmtree(run / "checkpoint", ignore_errors=True)
-    parts = [p for p in ("model", "checkpoint", "bench", "train_log.jsonl") if (run / p).exists()]
+    outputs = [p.name for p in run.glob("*.outputs.jsonl")]
+    parts = [p for p in ("model", "checkpoint", "bench", "train_log.jsonl", *outputs) if (run / p).exists()]
     pack = f"tar -C {run} -cf - {' '.join(parts)} | split -b 15M - {out}/result.tar.part-"
     subprocess.run(["bash", "-c", pack], check=True)
     logger.info("packed %s; done in %.0f s", parts, time.perf_counter() - started)

@@ -22,9 +22,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
 
+from summarizer.document import prepare_document
 from summarizer.errors import InvalidInputError, SummarizerError
 from summarizer.io import open_text
-from summarizer.pipeline import Summarizer, prepare_text
+from summarizer.pipeline import Summarizer
 from summarizer.types import Summary
 
 logger = logging.getLogger(__name__)
@@ -69,6 +70,7 @@ class InputRecord:
     id: str
     text: str | None
     error: dict[str, str] | None = None
+    title: str | None = None
 
 
 def read_input(path: str, *, text_field: str = "text", id_field: str = "id") -> Iterator[InputRecord]:
@@ -95,14 +97,15 @@ def read_input(path: str, *, text_field: str = "text", id_field: str = "id") -> 
                 continue
             seen.add(rid)
             text = obj.get(text_field)
+            title = obj.get("title") or None
             try:
                 if text is None:
                     raise InvalidInputError(f"missing field {text_field!r}")
-                prepare_text(text)
+                prepare_document(text, title=title)
             except InvalidInputError as exc:
                 yield InputRecord(number, rid, None, _error("invalid_text", number, str(exc)))
                 continue
-            yield InputRecord(number, rid, text)
+            yield InputRecord(number, rid, text, title=title)
 
 
 def _error(code: str, line: int, message: str) -> dict[str, str]:
@@ -174,6 +177,7 @@ def result_row(record: InputRecord, summary: Summary) -> dict[str, Any]:
         "headline": summary.headline,
         "abstract": summary.abstract,
         "bullets": list(summary.bullets),
+        "evidence": summary.to_dict()["evidence"],
         "warnings": list(summary.info.warnings),
     }
 
@@ -186,7 +190,10 @@ def summarize_records(summarizer: Summarizer, records: list[InputRecord], max_bu
     """One model call for the batch; if it fails, one call per record so only the bad one fails."""
     try:
         summaries = summarizer.summarize_many(
-            [r.text or "" for r in records], max_bullets=max_bullets, batch_size=len(records)
+            [r.text or "" for r in records],
+            titles=[r.title for r in records],
+            max_bullets=max_bullets,
+            batch_size=len(records),
         )
         return [result_row(r, s) for r, s in zip(records, summaries, strict=True)]
     except SummarizerError:

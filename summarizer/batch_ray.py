@@ -39,8 +39,8 @@ class SummarizeActor:
         import json
 
         records = [
-            InputRecord(int(line), str(rid), str(text))
-            for line, rid, text in zip(batch["line"], batch["id"], batch["text"], strict=True)
+            InputRecord(int(line), str(rid), str(text), title=title or None)
+            for line, rid, text, title in zip(batch["line"], batch["id"], batch["text"], batch["title"], strict=True)
         ]
         rows = summarize_records(self.summarizer, records, self.max_bullets)
         return {"row": [json.dumps(row, ensure_ascii=False) for row in rows]}
@@ -89,7 +89,9 @@ def run_batch_ray(
             good = sorted((r for r in chunk if r.error is None), key=lambda r: len(r.text or ""))
             if not good:
                 continue
-            dataset = ray.data.from_items([{"line": r.line, "id": r.id, "text": r.text} for r in good])
+            dataset = ray.data.from_items(
+                [{"line": r.line, "id": r.id, "text": r.text, "title": r.title or ""} for r in good]
+            )
             results = dataset.map_batches(
                 SummarizeActor,
                 fn_constructor_kwargs=actor_options,

@@ -41,7 +41,8 @@ def read_text_input(source: str) -> str:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         raise InvalidInputError(
-            f"{source} is not UTF-8 text (byte {exc.start}); convert it first, e.g. `iconv -f cp1258 -t utf-8 {source}`"
+            f"{source} is not UTF-8 text (byte {exc.start}); convert it first from its encoding "
+            f"(e.g. cp1258 or latin-1): `iconv -f cp1258 -t utf-8 {source}`"
         ) from None
 
 
@@ -95,12 +96,13 @@ def _format_text(summary: Any) -> str:
 def _cmd_summarize(args: argparse.Namespace) -> int:
     text = read_text_input(args.input)
     summarizer = load_summarizer(args)
-    summary = summarizer.summarize(text, max_bullets=args.max_bullets, generation=generation_overrides(args))
-    if summary.info.kind == "extractive":
-        print(
-            f"tomtat: note: {summary.info.model} is extractive: sentences are copied, not generated",
-            file=sys.stderr,
-        )
+    summary = summarizer.summarize(
+        text, title=args.title, max_bullets=args.max_bullets, generation=generation_overrides(args)
+    )
+    if args.format == "text":
+        # JSON output records the warnings in info.warnings; text output says them on stderr
+        for warning in summary.info.warnings:
+            print(f"tomtat: note: {warning}", file=sys.stderr)
     if args.format == "json":
         json.dump(summary.to_dict(), sys.stdout, ensure_ascii=False, indent=2)
         sys.stdout.write("\n")
@@ -173,11 +175,22 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("summarize", help="headline, abstract and bullets of one document")
     p.add_argument("input", help="text file, or - for standard input")
-    p.add_argument("--format", choices=["text", "json"], default="text")
-    p.add_argument("--max-bullets", type=int, default=None)
-    p.add_argument("--num-beams", type=int, default=None)
-    p.add_argument("--length-penalty", type=float, default=None)
-    p.add_argument("--no-repeat-ngram-size", type=int, default=None)
+    p.add_argument(
+        "--format",
+        choices=["text", "json"],
+        default="text",
+        help="text: headline, abstract, bullets (warnings on stderr); json: also evidence and info",
+    )
+    p.add_argument("--title", default=None, help="the document's title, if it is not the text's first line")
+    p.add_argument("--max-bullets", type=int, default=None, help="at most this many bullets (1-20, default 5)")
+    p.add_argument("--num-beams", type=int, default=None, help="beam size for generating models (default: registry)")
+    p.add_argument(
+        "--length-penalty",
+        type=float,
+        default=None,
+        help="beam length penalty for generating models (default: registry)",
+    )
+    p.add_argument("--no-repeat-ngram-size", type=int, default=None, help="generating models: block repeated n-grams")
     p.add_argument("--max-new-tokens", type=int, default=None, help="for the abstract")
     add_model_arguments(p)
     p.set_defaults(func=_cmd_summarize)

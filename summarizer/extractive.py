@@ -8,6 +8,10 @@ from collections.abc import Sequence
 
 import numpy as np
 
+from summarizer.document import Document
+from summarizer.errors import ConfigurationError
+from summarizer.selection import Selection
+
 _WORD = re.compile(r"\w+")
 
 
@@ -49,3 +53,20 @@ def textrank(sentences: Sequence[str], k: int) -> list[int]:
 
 
 METHODS = {"lead": lead, "textrank": textrank}
+
+
+def select(method: str, doc: Document, k: int) -> Selection:
+    """A `Selection` of the unsupervised `method` ("lead" or "textrank") with `k` sentences.
+
+    The headline is the title when the document has one, else the top-ranked sentence; the
+    abstract and the bullets are the `k` chosen sentences in document order (the output
+    contract then drops a bullet that repeats the headline).
+    """
+    try:
+        rank = METHODS[method]
+    except KeyError:
+        raise ConfigurationError(f"unknown extractive method {method!r}; use one of {', '.join(METHODS)}") from None
+    ranked = rank(doc.sentences, k)
+    chosen = tuple(sorted(ranked))
+    headline = None if doc.title else (ranked[0] if ranked else 0)
+    return Selection(headline=headline, abstract=chosen, bullets=chosen)

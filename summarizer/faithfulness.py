@@ -92,3 +92,11 @@ def invented_names(generated: str, source: str) -> list[str]:
         if not any(_name_key(c) in haystack for c in candidates):
             missing.append(run)
     return missing
+
+
+def unsupported(text: str, source_keys: set[str], source: str) -> list[str]:
+    """Numbers and names of a generated text that the source does not contain.
+
+    `source_keys` is `number_keys(source)`, computed once per source by the caller.
+    """
+    return invented_numbers(text, source_keys) + invented_names(text, source)

@@ -24,6 +24,8 @@ class GenerationOptions:
     # read only the first N tokens of each input, in whole sentences (0: all the model takes);
     # compact-vi's headline reads 256: as good as the whole chunk and twice as fast
     max_source_tokens: int = 0
+    # faithful decoding: names and numbers only as copied from the input (generation/faithful.py)
+    copy_names_numbers: bool = False
 
     def __post_init__(self) -> None:
         if self.max_new_tokens < 1:

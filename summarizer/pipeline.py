@@ -11,19 +11,26 @@ import logging
 import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from summarizer import extractive
 from summarizer.chunking import Chunk, chunk_sentences
+from summarizer.compose import Line, aligned, apply_contract, extracted, extracted_headline
+from summarizer.compress import RULES
+from summarizer.document import Document, prepare_document
 from summarizer.errors import InvalidInputError
-from summarizer.faithfulness import invented_names, invented_numbers, number_keys
+from summarizer.faithfulness import number_keys, unsupported
 from summarizer.generation import Generator, load_generator
-from summarizer.normalize import clean_document
 from summarizer.options import GenerationOptions, SummarizeOptions
 from summarizer.postprocess import as_headline, as_sentence, clean_generated, dedupe
 from summarizer.registry import ModelSpec, resolve_model
+from summarizer.rewrite import FALLBACK_NOTE, rewrite_documents
 from summarizer.segment import split_sentences
+from summarizer.selection import Selection
 from summarizer.types import Summary, SummaryInfo
+
+if TYPE_CHECKING:
+    from summarizer.ext_model import ExtractiveModel
 
 logger = logging.getLogger(__name__)
 
@@ -34,31 +41,18 @@ EXTRACTIVE_NOTE = "extractive model: sentences are copied from the input, not ge
 class _Doc:
     """Working state of one document inside a `summarize_many` call."""
 
-    text: str
-    sentences: list[str]
-    trailer_lines: int
+    document: Document
     chunks: list[Chunk]
     truncated: bool = False
     seconds: float = 0.0
 
+    @property
+    def text(self) -> str:
+        return self.document.text
 
-def prepare_text(text: Any) -> tuple[str, list[str], int]:
-    """Validate and clean one submitted document.
-
-    Returns the cleaned text, its sentences and the number of trailer lines removed.
-
-    Raises:
-        InvalidInputError: not a string, or nothing left to summarize after cleaning.
-    """
-    if not isinstance(text, str):
-        raise InvalidInputError(f"text must be a string, not {type(text).__name__}")
-    if "\x00" in text:
-        raise InvalidInputError("text contains NUL bytes: it looks like a binary file, not text")
-    doc = clean_document(text)
-    sentences = split_sentences(doc.text)
-    if not sentences:
-        raise InvalidInputError("the text is empty (or only whitespace/markup); nothing to summarize")
-    return doc.text, sentences, len(doc.trailer)
+    @property
+    def sentences(self) -> tuple[str, ...]:
+        return self.document.sentences
 
 
 class Summarizer:
@@ -70,11 +64,21 @@ class Summarizer:
         'Hà Nội mưa lớn'
     """
 
-    def __init__(self, spec: ModelSpec, generator: Generator | None = None, *, batch_size: int = 8):
+    def __init__(
+        self,
+        spec: ModelSpec,
+        generator: Generator | None = None,
+        *,
+        selector: ExtractiveModel | None = None,
+        batch_size: int = 8,
+    ):
         if spec.kind == "seq2seq" and generator is None:
             raise ValueError("a seq2seq model needs a generator; use Summarizer.from_pretrained")
+        if (spec.extractive.get("method") == "learned" or spec.rewrite) and selector is None:
+            raise ValueError("this model needs its extractive selector; use Summarizer.from_pretrained")
         self.spec = spec
         self.generator = generator
+        self.selector = selector
         self.batch_size = batch_size
 
     @classmethod
@@ -97,6 +101,7 @@ class Summarizer:
         """
         spec = resolve_model(name_or_path)
         generator = None
+        selector = None
         if spec.kind == "seq2seq":
             generator = load_generator(
                 spec,
@@ -106,24 +111,46 @@ class Summarizer:
                 compute_type=compute_type,
                 threads=threads,
             )
-        return cls(spec, generator, batch_size=batch_size)
+        if spec.extractive.get("method") == "learned" or spec.rewrite:
+            from summarizer.ext_model import ExtractiveModel
+
+            source = resolve_model(spec.rewrite["selector"]).source if spec.rewrite else spec.source
+            selector = ExtractiveModel.load(source)
+        return cls(spec, generator, selector=selector, batch_size=batch_size)
 
     # -- public API ---------------------------------------------------------------------
 
+    def prepare(self, text: str, *, title: str | None = None) -> Document:
+        """Validate and clean one document (see `summarizer.document.prepare_document`).
+
+        Raises:
+            InvalidInputError: not a string, NUL bytes, or nothing left after cleaning.
+        """
+        return prepare_document(text, title=title)
+
     def summarize(
         self,
-        text: str,
+        text: str | Document,
         *,
+        title: str | None = None,
         max_bullets: int | None = None,
         generation: Mapping[str, Mapping[str, Any]] | None = None,
     ) -> Summary:
-        """Summarize one document. See `summarize_many` for the arguments."""
-        return self.summarize_many([text], max_bullets=max_bullets, generation=generation)[0]
+        """Summarize one document. See `summarize_many` for the arguments.
+
+        Args:
+            text: the document, or a `Document` from `prepare`.
+            title: the document's title, if the caller has it apart from the text: it becomes
+                the headline and guides the choice of abstract and bullets.
+        """
+        titles = None if title is None else [title]
+        return self.summarize_many([text], titles=titles, max_bullets=max_bullets, generation=generation)[0]
 
     def summarize_many(
         self,
-        texts: Sequence[str],
+        texts: Sequence[str | Document],
         *,
+        titles: Sequence[str | None] | None = None,
         max_bullets: int | None = None,
         max_chunks: int | None = None,
         batch_size: int | None = None,
@@ -132,7 +159,10 @@ class Summarizer:
         """Summarize several documents; model calls are batched across them.
 
         Args:
-            texts: documents (plain text or HTML remnants; any Unicode form).
+            texts: documents (plain text or HTML remnants; any Unicode form), or `Document`s
+                from `prepare`.
+            titles: the title of each text (None where it has none); a text's title-like
+                first line is read as its title otherwise.
             max_bullets: at most this many bullets (default 5).
             max_chunks: at most this many model-sized chunks per document (default 32);
                 beyond it the rest is not read and `info.truncated` is set.
@@ -151,11 +181,18 @@ class Summarizer:
             max_bullets=defaults.max_bullets if max_bullets is None else max_bullets,
             max_chunks=defaults.max_chunks if max_chunks is None else max_chunks,
         )
+        if titles is not None and len(titles) != len(texts):
+            raise InvalidInputError(f"{len(texts)} texts but {len(titles)} titles")
         task_options = self._task_options(generation or {})
         started = time.perf_counter()
-        docs = [self._prepare(i if len(texts) > 1 else None, t, options) for i, t in enumerate(texts)]
+        docs = [
+            self._prepare(i if len(texts) > 1 else None, t, None if titles is None else titles[i], options)
+            for i, t in enumerate(texts)
+        ]
         if self.spec.kind == "extractive":
-            return [self._extractive_summary(doc, options) for doc in docs]
+            return self._extractive_summaries(docs, options)
+        if self.spec.rewrite:
+            return self._rewritten_summaries(docs, options, task_options, batch_size or self.batch_size)
         generated, seconds = self._generate(docs, task_options, batch_size or self.batch_size)
         total = time.perf_counter() - started
         return [
@@ -181,21 +218,23 @@ class Summarizer:
         longest = max(self.generator.count_tokens(prefixes), default=0)
         return self.spec.max_input_tokens - longest - 1
 
-    def _prepare(self, index: int | None, text: str, options: SummarizeOptions) -> _Doc:
+    def _prepare(self, index: int | None, text: str | Document, title: str | None, options: SummarizeOptions) -> _Doc:
         started = time.perf_counter()
         try:
-            cleaned, sentences, trailer_lines = prepare_text(text)
+            document = text if isinstance(text, Document) else prepare_document(text, title=title)
         except InvalidInputError as exc:
             if index is None:
                 raise
             raise InvalidInputError(f"document {index}: {exc}") from exc
         chunks: list[Chunk] = []
         truncated = False
-        if self.generator is not None:
-            chunks = chunk_sentences(sentences, max_tokens=self._chunk_budget, count_tokens=self.generator.count_tokens)
+        if self.generator is not None and not self.spec.rewrite:  # a rewriter reads sentences
+            chunks = chunk_sentences(
+                document.sentences, max_tokens=self._chunk_budget, count_tokens=self.generator.count_tokens
+            )
             if len(chunks) > options.max_chunks:
                 chunks, truncated = chunks[: options.max_chunks], True
-        return _Doc(cleaned, sentences, trailer_lines, chunks, truncated, time.perf_counter() - started)
+        return _Doc(document, chunks, truncated, time.perf_counter() - started)
 
     def _generate(
         self, docs: list[_Doc], task_options: dict[str, GenerationOptions], batch_size: int
@@ -256,24 +295,75 @@ class Summarizer:
             options=options,
             chunks=len(doc.chunks) or 1,
             truncated=doc.truncated,
-            trailer_lines_removed=doc.trailer_lines,
+            trailer_lines_removed=doc.document.trailer_lines,
             input_chars=len(doc.text),
             generated_tokens=generated_tokens,
             timings={k: round(v, 4) for k, v in timings.items()},
             warnings=tuple(warnings),
         )
 
-    def _extractive_summary(self, doc: _Doc, options: SummarizeOptions) -> Summary:
+    def _extractive_summaries(self, docs: list[_Doc], options: SummarizeOptions) -> list[Summary]:
         started = time.perf_counter()
-        method = self.spec.extractive.get("method", "lead")
-        k = int(self.spec.extractive.get("sentences", 3))
-        ranked = extractive.METHODS[method](doc.sentences, k)
-        chosen = [doc.sentences[i] for i in sorted(ranked)]
-        headline = as_headline(doc.sentences[ranked[0]]) if ranked else ""
-        bullets = dedupe(chosen)[: options.max_bullets]
-        timings = {"preprocess": doc.seconds, "select": time.perf_counter() - started}
-        info = self._info(doc, {**options.as_dict(), **self.spec.extractive}, timings, [EXTRACTIVE_NOTE])
-        return Summary(headline=headline, abstract=" ".join(chosen), bullets=tuple(bullets), info=info)
+        settings = self.spec.extractive
+        if self.selector is not None:
+            selections = self.selector.select([d.document for d in docs], max_bullets=options.max_bullets)
+        else:
+            method, k = settings.get("method", "lead"), int(settings.get("sentences", 3))
+            selections = [extractive.select(method, d.document, k) for d in docs]
+        select_seconds = (time.perf_counter() - started) / max(len(docs), 1)
+        return [self._extractive_summary(d, s, options, select_seconds) for d, s in zip(docs, selections, strict=True)]
+
+    def _extractive_summary(
+        self, doc: _Doc, selection: Selection, options: SummarizeOptions, select_seconds: float
+    ) -> Summary:
+        rules = tuple(self.spec.extractive.get("compression", RULES))
+        document = doc.document
+        headline = extracted_headline(document, selection.headline, style=self.spec.extractive.get("headline", "short"))
+        abstract = [extracted(document, i, rules=rules) for i in selection.abstract]
+        bullets = [extracted(document, i, rules=rules) for i in selection.bullets]
+        abstract, bullets = apply_contract(headline, abstract, bullets)
+        warnings = [EXTRACTIVE_NOTE]
+        if len(bullets) > options.max_bullets:
+            warnings.append(f"{len(bullets) - options.max_bullets} bullet(s) left out by max_bullets")
+            bullets = bullets[: options.max_bullets]
+        timings = {"preprocess": doc.seconds, "select": select_seconds}
+        info = self._info(doc, {**options.as_dict(), **self.spec.extractive}, timings, warnings)
+        return _summary(headline, abstract, bullets, info)
+
+    def _rewritten_summaries(
+        self,
+        docs: list[_Doc],
+        options: SummarizeOptions,
+        task_options: dict[str, GenerationOptions],
+        batch_size: int,
+    ) -> list[Summary]:
+        assert self.generator is not None and self.selector is not None
+        started = time.perf_counter()
+        documents = [d.document for d in docs]
+        selections = self.selector.select(documents, max_bullets=options.max_bullets)
+        rewritten = rewrite_documents(
+            documents,
+            selections,
+            self.generator,
+            prefixes=self.spec.prefixes,
+            options=task_options,
+            max_input_tokens=self.spec.max_input_tokens,
+            batch_size=batch_size,
+        )
+        seconds = (time.perf_counter() - started) / max(len(docs), 1)
+        used = {
+            **options.as_dict(),
+            "rewrite": dict(self.spec.rewrite),
+            **{t: o.as_dict() for t, o in task_options.items()},
+        }
+        summaries = []
+        for doc, lines in zip(docs, rewritten, strict=True):
+            abstract, bullets = apply_contract(lines.headline, lines.abstract, lines.bullets)
+            warnings = [f"{FALLBACK_NOTE}: {', '.join(lines.fallbacks)}"] if lines.fallbacks else []
+            timings = {"preprocess": doc.seconds, "select_and_rewrite": seconds}
+            info = self._info(doc, used, timings, warnings, lines.tokens)
+            summaries.append(_summary(lines.headline, abstract, bullets[: options.max_bullets], info))
+        return summaries
 
     def _abstractive_summary(
         self,
@@ -288,10 +378,13 @@ class Summarizer:
         source_keys = number_keys(doc.text)
         chunk_summaries = [as_sentence_list(s) for s in generated["summary"]]
         abstract_sentences = chunk_summaries[0] if chunk_summaries else []
-        headline = generated["headline"][0] if generated["headline"] else ""
-        if not headline and abstract_sentences:
-            headline = abstract_sentences[0]
-        headline = as_headline(headline)
+        if doc.document.title:
+            headline_line = extracted_headline(doc.document, None)
+        else:
+            headline = generated["headline"][0] if generated["headline"] else ""
+            if not headline and abstract_sentences:
+                headline = abstract_sentences[0]
+            headline_line = aligned(doc.document, as_headline(headline))
         if len(chunk_summaries) > 1:
             candidates = [sents[0] for sents in chunk_summaries if sents]
         else:
@@ -305,10 +398,14 @@ class Summarizer:
             if invented:
                 warnings.append(f"bullet has what is not in the source: {', '.join(invented)}")
             bullets.append(bullet)
-        if len(bullets) > options.max_bullets:
-            warnings.append(f"{len(bullets) - options.max_bullets} bullet(s) left out by max_bullets")
-            bullets = bullets[: options.max_bullets]
-        for name, value in (("headline", headline), ("abstract", " ".join(abstract_sentences))):
+        abstract_lines = [aligned(doc.document, s) for s in abstract_sentences]
+        bullet_lines = [aligned(doc.document, b) for b in bullets]
+        abstract_lines, bullet_lines = apply_contract(headline_line, abstract_lines, bullet_lines)
+        if len(bullet_lines) > options.max_bullets:
+            warnings.append(f"{len(bullet_lines) - options.max_bullets} bullet(s) left out by max_bullets")
+            bullet_lines = bullet_lines[: options.max_bullets]
+        abstract = " ".join(line.text for line in abstract_lines)
+        for name, value in (("headline", headline_line.text), ("abstract", abstract)):
             invented = unsupported(value, source_keys, doc.text)
             if invented:
                 warnings.append(f"{name} has what is not in the source: {', '.join(invented)}")
@@ -319,17 +416,22 @@ class Summarizer:
         used = {**options.as_dict(), **{t: o.as_dict() for t, o in task_options.items()}}
         timings = {"preprocess": doc.seconds, **generate_seconds, "batch_total": batch_seconds}
         info = self._info(doc, used, timings, warnings, generated["tokens"])
-        return Summary(
-            headline=headline,
-            abstract=" ".join(abstract_sentences),
-            bullets=tuple(bullets),
-            info=info,
-        )
+        return _summary(headline_line, abstract_lines, bullet_lines, info)
 
 
-def unsupported(text: str, source_keys: set[str], source: str) -> list[str]:
-    """Numbers and names of a generated text that the source does not contain."""
-    return invented_numbers(text, source_keys) + invented_names(text, source)
+def _summary(headline: Line, abstract: list[Line], bullets: list[Line], info: SummaryInfo) -> Summary:
+    evidence = (
+        headline.evidence("headline", 0),
+        *(line.evidence("abstract", i) for i, line in enumerate(abstract)),
+        *(line.evidence("bullet", i) for i, line in enumerate(bullets)),
+    )
+    return Summary(
+        headline=headline.text,
+        abstract=" ".join(line.text for line in abstract),
+        bullets=tuple(line.text for line in bullets),
+        info=info,
+        evidence=evidence,
+    )
 
 
 def as_sentence_list(generated: str) -> list[str]:

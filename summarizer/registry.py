@@ -22,6 +22,7 @@ from summarizer.options import GenerationOptions
 TASKS = ("headline", "summary")
 _HUB_ID = re.compile(r"^[A-Za-z0-9][\w.-]*/[\w.-]+$")
 METADATA_FILE = "tomtat.json"
+EXTRACTIVE_FILE = "model.json"  # a learned extractive model folder (`tomtat train-extractor`)
 
 
 @dataclass(frozen=True)
@@ -38,6 +39,8 @@ class ModelSpec:
     prefixes: dict[str, str] = field(default_factory=dict)
     generation: dict[str, GenerationOptions] = field(default_factory=dict)
     extractive: dict[str, Any] = field(default_factory=dict)
+    # extract, then rewrite: {"selector": "<extractive model>"}; empty for whole-document models
+    rewrite: dict[str, Any] = field(default_factory=dict)
     backend: str = "transformers"  # "ct2" when source is a CTranslate2 folder
 
     @property
@@ -65,6 +68,7 @@ class ModelSpec:
             "prefixes": dict(self.prefixes),
             "generation": {k: v.as_dict() for k, v in self.generation.items()},
             "extractive": dict(self.extractive),
+            "rewrite": dict(self.rewrite),
         }
 
 
@@ -111,6 +115,7 @@ def _spec_from_entry(name: str, entry: dict[str, Any], source: str | None = None
         prefixes=dict(entry.get("prefixes", {"summary": ""})),
         generation=_generation(entry.get("generation", {})),
         extractive=dict(entry.get("extractive", {})),
+        rewrite=dict(entry.get("rewrite", {})),
         backend=backend,
     )
 
@@ -118,6 +123,9 @@ def _spec_from_entry(name: str, entry: dict[str, Any], source: str | None = None
 def _spec_from_folder(path: Path) -> ModelSpec:
     meta: dict[str, Any] = {}
     meta_file = path / METADATA_FILE
+    if (path / EXTRACTIVE_FILE).is_file() and not meta_file.is_file():
+        entry = {"kind": "extractive", "extractive": {"method": "learned"}, "description": "learned extractive model"}
+        return _spec_from_entry(path.name, entry, source=str(path))
     if meta_file.is_file():
         try:
             meta = json.loads(meta_file.read_text(encoding="utf-8"))

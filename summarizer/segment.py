@@ -11,6 +11,7 @@ Numbers ("1.000", "14,14%", "26-6-2024") contain no space after their dot, so ne
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 
 # Abbreviations after which a dot never ends a sentence (compared lower-case, the last
 # dotted part counts: "PGS.TS." -> "ts").
@@ -56,7 +57,9 @@ ABBREVIATIONS = frozenset(
     }
 )
 
-_BOUNDARY = re.compile(r"(?P<end>\./\.|[.!?…]+)(?P<close>[\"”’'»)\]]*)(?P<space>\s+)(?=[\"“‘'«(\[]?[^\W_a-zà-ỹđ])")
+# the next sentence must start with an upper-case letter or a digit (checked in code: a
+# character class cannot tell Vietnamese capitals such as "Đ" or "Ấ" from small letters)
+_BOUNDARY = re.compile(r"(?P<end>\./\.|[.!?…]+)(?P<close>[\"”’'»)\]]*)(?P<space>\s+)(?P<open>[\"“‘'«(\[]?)(?=\w)")
 _WORD_BEFORE = re.compile(r"(\S+)$")
 
 
@@ -73,19 +76,60 @@ def _is_abbreviation(text_before: str) -> bool:
     return last in ABBREVIATIONS or word.lower() in ABBREVIATIONS
 
 
-def _split_line(line: str) -> list[str]:
-    sentences: list[str] = []
+def _line_spans(line: str, offset: int = 0) -> list[tuple[int, int]]:
+    """(start, end) of each sentence of one line, offsets shifted by `offset`, spaces trimmed."""
+    spans: list[tuple[int, int]] = []
     start = 0
     for match in _BOUNDARY.finditer(line):
+        first = line[match.end()]
+        if not (first.isupper() or first.isdigit()):
+            continue
         if match.group("end") == "." and _is_abbreviation(line[start : match.start()]):
             continue
-        end = match.end("close")
-        sentences.append(line[start:end].strip())
+        spans.append((start, match.end("close")))
         start = match.end("space")
-    tail = line[start:].strip()
-    if tail:
-        sentences.append(tail)
-    return [s for s in sentences if s]
+    spans.append((start, len(line)))
+    out = []
+    for begin, end in spans:
+        piece = line[begin:end]
+        stripped = piece.strip()
+        if stripped:
+            begin += len(piece) - len(piece.lstrip())
+            out.append((offset + begin, offset + begin + len(stripped)))
+    return out
+
+
+def _split_line(line: str) -> list[str]:
+    return [line[a:b] for a, b in _line_spans(line)]
+
+
+@dataclass(frozen=True)
+class SentenceSpan:
+    """Where one sentence lies in a text: `text[start:end]`, in paragraph (line) `paragraph`."""
+
+    start: int
+    end: int
+    paragraph: int
+
+
+def sentence_spans(text: str) -> list[SentenceSpan]:
+    """Every sentence of `text` with its character span and paragraph number.
+
+    The sentences are exactly those of `split_sentences`; paragraphs are the non-empty lines,
+    numbered from 0.
+
+    >>> [("Ông A đến. Bà B về."[s.start:s.end], s.paragraph) for s in sentence_spans("Ông A đến. Bà B về.")]
+    [('Ông A đến.', 0), ('Bà B về.', 0)]
+    """
+    spans: list[SentenceSpan] = []
+    offset = 0
+    paragraph = 0
+    for line in text.split("\n"):
+        found = _line_spans(line, offset)
+        spans.extend(SentenceSpan(a, b, paragraph) for a, b in found)
+        paragraph += bool(found)
+        offset += len(line) + 1
+    return spans
 
 
 def split_sentences(text: str) -> list[str]:
@@ -94,9 +138,9 @@ def split_sentences(text: str) -> list[str]:
     >>> split_sentences("Ông A đến TP. Đà Nẵng. GRDP tăng 14,14%.")
     ['Ông A đến TP. Đà Nẵng.', 'GRDP tăng 14,14%.']
     """
-    return [s for line in text.split("\n") for s in _split_line(line.strip())]
+    return [s for line in text.split("\n") for s in _split_line(line)]
 
 
 def split_paragraphs(text: str) -> list[list[str]]:
     """Sentences grouped by paragraph (line); empty lines are skipped."""
-    return [_split_line(line.strip()) for line in text.split("\n") if line.strip()]
+    return [_split_line(line) for line in text.split("\n") if line.strip()]

@@ -42,17 +42,57 @@ class SummaryInfo:
 
 
 @dataclass(frozen=True)
+class SourceSpan:
+    """A piece of the cleaned input text: `text[start:end]`.
+
+    `sentence` is the index of the body sentence it lies in (`Document.sentences`), or None
+    for the title line read from the text.
+    """
+
+    start: int
+    end: int
+    sentence: int | None
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """Where one output line comes from.
+
+    Attributes:
+        part: "headline", "abstract" (one of its sentences) or "bullet".
+        index: which abstract sentence or bullet (0 for the headline).
+        text: the output line itself.
+        origin: "extracted" (the line is source text, maybe with a tag or credit removed),
+            "aligned" (generated; `sources` is the best-matching source sentence) or
+            "title" (the title given with the document: no span in the text).
+        sources: the spans of the cleaned text the line rests on.
+    """
+
+    part: str
+    index: int
+    text: str
+    origin: str
+    sources: tuple[SourceSpan, ...] = ()
+
+
+@dataclass(frozen=True)
 class Summary:
-    """A headline, a sapo-style abstract and bullet points for one document."""
+    """A headline, a sapo-style abstract and bullet points for one document.
+
+    `evidence` has one entry for the headline, one per abstract sentence and one per
+    bullet, in that order.
+    """
 
     headline: str
     abstract: str
     bullets: tuple[str, ...]
     info: SummaryInfo
+    evidence: tuple[Evidence, ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
         """Plain JSON-serializable form (tuples become lists)."""
         data = asdict(self)
         data["bullets"] = list(self.bullets)
         data["info"]["warnings"] = list(self.info.warnings)
+        data["evidence"] = [{**asdict(e), "sources": [asdict(s) for s in e.sources]} for e in self.evidence]
         return data

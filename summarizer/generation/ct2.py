@@ -6,6 +6,7 @@ and decoding settings are the same as with the PyTorch backend.
 
 from __future__ import annotations
 
+import functools
 import json
 import logging
 import shutil
@@ -16,6 +17,7 @@ from typing import Any
 
 from summarizer.errors import ConfigurationError, ModelLoadError
 from summarizer.generation import Generated, download_hint, sorted_batches
+from summarizer.generation.faithful import forbidden_ids, protected_pieces
 from summarizer.options import GenerationOptions
 from summarizer.registry import METADATA_FILE, ModelSpec
 
@@ -65,6 +67,10 @@ class CT2Generator:
         logger.info("loaded %s with ctranslate2 on %s (%s)", spec.name, device, translator.compute_type)
         return cls(translator, tokenizer, device=device, dtype=str(translator.compute_type))
 
+    @functools.cached_property
+    def _protected(self) -> frozenset[int]:
+        return protected_pieces(tuple(self.tokenizer.convert_ids_to_tokens(list(range(len(self.tokenizer))))))
+
     def count_tokens(self, texts: Sequence[str]) -> list[int]:
         if not texts:
             return []
@@ -82,9 +88,16 @@ class CT2Generator:
         encoded = [ids[: max_input_tokens - 1] + ids[-1:] if len(ids) > max_input_tokens else ids for ids in full]
         tokens = [self.tokenizer.convert_ids_to_tokens(ids) for ids in encoded]
         results: list[Generated | None] = [None] * len(texts)
-        for batch in sorted_batches([len(t) for t in tokens], batch_size):
+        # faithful decoding forbids different pieces for each input: one input per call then
+        size = 1 if options.copy_names_numbers else batch_size
+        for batch in sorted_batches([len(t) for t in tokens], size):
+            suppress = None
+            if options.copy_names_numbers:
+                forbidden = forbidden_ids(self._protected, encoded[batch[0]])
+                suppress = [[piece] for piece in self.tokenizer.convert_ids_to_tokens(forbidden)]
             outputs = self.translator.translate_batch(
                 [tokens[i] for i in batch],
+                suppress_sequences=suppress,
                 beam_size=options.num_beams,
                 length_penalty=options.length_penalty,
                 no_repeat_ngram_size=options.no_repeat_ngram_size,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import logging
 from collections.abc import Sequence
 from pathlib import Path
@@ -9,6 +10,7 @@ from typing import Any
 
 from summarizer.errors import ConfigurationError, ModelLoadError
 from summarizer.generation import Generated, download_hint, sorted_batches
+from summarizer.generation.faithful import logits_processor, protected_pieces
 from summarizer.options import GenerationOptions
 from summarizer.registry import ModelSpec
 
@@ -101,6 +103,10 @@ class TransformersGenerator:
         logger.info("loaded %s on %s (%s)", spec.name, device, torch_dtype)
         return cls(model, tokenizer, device=device, dtype=torch_dtype)
 
+    @functools.cached_property
+    def _protected(self) -> frozenset[int]:
+        return protected_pieces(tuple(self.tokenizer.convert_ids_to_tokens(list(range(len(self.tokenizer))))))
+
     def count_tokens(self, texts: Sequence[str]) -> list[int]:
         if not texts:
             return []
@@ -116,6 +122,7 @@ class TransformersGenerator:
         batch_size: int = 8,
     ) -> list[Generated]:
         import torch
+        from transformers import LogitsProcessorList
 
         lengths = [n + 1 for n in self.count_tokens(texts)]  # + </s>
         results: list[Generated | None] = [None] * len(texts)
@@ -138,8 +145,14 @@ class TransformersGenerator:
                 padding=True,
                 return_tensors="pt",
             ).to(self.device)
+            extra = {}
+            if options.copy_names_numbers:
+                processor = logits_processor(
+                    self._protected, enc["input_ids"], self.model.config.vocab_size, options.num_beams
+                )
+                extra["logits_processor"] = LogitsProcessorList([processor])
             with torch.inference_mode():
-                out = self.model.generate(**enc, **kwargs)
+                out = self.model.generate(**enc, **kwargs, **extra)
             decoded = self.tokenizer.batch_decode(out, skip_special_tokens=True)
             counts = (out[:, 1:] != pad_id).sum(dim=1).tolist()
             for row, index in enumerate(batch):

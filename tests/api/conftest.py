@@ -31,6 +31,14 @@ class GatedSummarizer(Summarizer):
         return super().summarize_many(texts, **kwargs)
 
 
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]):
+    """Keep each phase's report on the test item (the browser tests screenshot failures)."""
+    outcome = yield
+    report = outcome.get_result()
+    setattr(item, f"rep_{report.when}", report)
+
+
 def wait_ready(client: TestClient) -> None:
     for _ in range(200):
         if client.get("/readyz").status_code == 200:

@@ -93,3 +93,68 @@ def test_dedup_list_removes_listed_test_ids(tmp_path: Path, capsys) -> None:
     listed = read_duplicates(dup)
     ids = [r.id for r in read_records(data, limit=300, exclude_ids=listed)]
     assert len(ids) == 300 and not set(ids) & listed
+
+
+def test_sample_is_seeded_random_and_kept_in_file_order(tmp_path: Path, capsys) -> None:
+    def ids(out: Path) -> list[str]:
+        return [json.loads(line)["id"] for line in (out / "predictions.jsonl").read_text().splitlines()]
+
+    first = eval_run(tmp_path, "s1", "--model", "lead", "--sample", "4", "--seed", "7")
+    again = eval_run(tmp_path, "s2", "--model", "lead", "--sample", "4", "--seed", "7")
+    other = eval_run(tmp_path, "s3", "--model", "lead", "--sample", "4", "--seed", "8")
+    assert ids(first) == ids(again) == sorted(ids(first)) and len(ids(first)) == 4
+    assert ids(first) != ids(other)
+    data = json.loads((first / "metrics.json").read_text())["data"]
+    assert data["sample"] == 4 and data["seed"] == 7
+    assert "seeded random sample of 4, seed 7" in (first / "report.md").read_text()
+
+
+def test_with_title_feeds_the_abstract_but_the_headline_stays_from_the_body(tmp_path: Path, capsys) -> None:
+    body = eval_run(tmp_path, "body", "--model", "lead", "--limit", "3")
+    titled = eval_run(tmp_path, "titled", "--model", "lead", "--limit", "3", "--with-title")
+    rows = [json.loads(line) for line in (titled / "predictions.jsonl").read_text().splitlines()]
+    body_rows = [json.loads(line) for line in (body / "predictions.jsonl").read_text().splitlines()]
+    assert [r["headline"] for r in rows] == [r["headline"] for r in body_rows]
+    assert all(r["headline"] != r["references"]["title"] for r in rows)
+    metrics = json.loads((titled / "metrics.json").read_text())
+    assert metrics["data"]["with_title"] is True and metrics["data"]["headline_input"] == "body only"
+
+
+def test_baselines_follow_their_textbook_definition(tmp_path: Path, capsys) -> None:
+    from summarizer.document import prepare_document
+    from tests.conftest import fixture_records
+
+    out = eval_run(tmp_path, "lead2", "--baseline", "lead-2", "--limit", "3")
+    rows = [json.loads(line) for line in (out / "predictions.jsonl").read_text().splitlines()]
+    for row, record in zip(rows, fixture_records(), strict=False):
+        doc = prepare_document(record["text"], detect_title=False)
+        assert row["abstract"] == " ".join(doc.sentences[:2])
+        assert row["headline"] == doc.sentences[0].rstrip(".")
+    assert json.loads((out / "metrics.json").read_text())["model"]["name"] == "baseline:lead-2"
+    assert (
+        main(["eval", "--data", str(DATA), "--out", str(tmp_path / "x"), "--baseline", "lead-2", "--model", "lead"])
+        == 2
+    )
+
+
+def test_existing_predictions_are_scored_again_with_a_dedup_list(tmp_path: Path, capsys) -> None:
+    run = eval_run(tmp_path, "lead", "--model", "lead")
+    original = json.loads((run / "metrics.json").read_text())
+    same = tmp_path / "same"
+    assert main(["eval", "--predictions", str(run / "predictions.jsonl"), "--out", str(same)]) == 0
+    assert json.loads((same / "metrics.json").read_text())["scores"] == original["scores"]
+    dup = tmp_path / "dup.tsv"
+    dup.write_text("id\tduplicate_of\nfx/001\tx\nfx/002\tx\n", encoding="utf-8")
+    fewer = tmp_path / "fewer"
+    args = ["eval", "--predictions", str(run / "predictions.jsonl"), "--dedup", str(dup), "--out", str(fewer)]
+    assert main(args) == 0
+    metrics = json.loads((fewer / "metrics.json").read_text())
+    assert metrics["n"] == original["n"] - 2 and metrics["data"]["left_out_by_dedup"] == 2
+    assert metrics["model"]["name"] == "lead" and (fewer / "report.md").is_file()
+
+
+def test_malformed_predictions_are_a_clear_error(tmp_path: Path, capsys) -> None:
+    bad = tmp_path / "predictions.jsonl"
+    bad.write_text('{"id": "a", "headline": "x"}\n', encoding="utf-8")
+    assert main(["eval", "--predictions", str(bad), "--out", str(tmp_path / "o")]) == 2
+    assert "needs abstract, bullets, references" in capsys.readouterr().err

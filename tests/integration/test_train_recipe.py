@@ -74,3 +74,22 @@ def test_prepare_only_writes_a_compact_shard(tmp_path: Path, capsys) -> None:
     with lzma.open(shard, "rt", encoding="utf-8") as fh:
         rows = [json.loads(line) for line in fh]
     assert len(rows) == 5 and set(rows[0]) == {"x", "t", "s"}
+
+
+def test_rewrite_pairs_shard_trains_with_the_same_recipe(tmp_path: Path, capsys) -> None:
+    from tests.unit.test_rewrite_pairs import BODY, TWO
+
+    data = tmp_path / "articles.jsonl"
+    rows = [
+        {"id": f"a{i}", "text": BODY, "summary": TWO, "title": "Hà Nội khởi công tuyến đường sắt số 5"}
+        for i in range(12)
+    ]
+    data.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows), encoding="utf-8")
+    shard = tmp_path / "pairs.jsonl.xz"
+    assert main(["train", "--data", str(data), "--out", str(tmp_path / "x"), "--prepare-pairs", str(shard)]) == 0
+    stats = json.loads(capsys.readouterr().out)
+    assert stats["summary_pairs"] == 12 and stats["headline_pairs"] == 12
+    args = ["train", "--smoke", "--data", str(shard), "--out", str(tmp_path / "run"), "--max-source-tokens", "96"]
+    assert main(args) == 0
+    summary = json.loads((tmp_path / "run" / "model" / "train_summary.json").read_text())
+    assert summary["config"]["max_source_tokens"] == 96 and summary["tokens_seen"] > 0

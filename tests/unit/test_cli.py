@@ -32,7 +32,7 @@ def test_summarize_json_from_stdin(capsys, monkeypatch, report_text: str) -> Non
     monkeypatch.setattr("sys.stdin", io.TextIOWrapper(io.BytesIO(report_text.encode("utf-8"))))
     code, out, _ = run(capsys, "summarize", "-", "--format", "json", "--model", "lead", "--max-bullets", "2")
     data = json.loads(out)
-    assert code == 0 and set(data) == {"headline", "abstract", "bullets", "info"}
+    assert code == 0 and set(data) == {"headline", "abstract", "bullets", "info", "evidence"}
     assert len(data["bullets"]) == 2 and data["info"]["model"] == "lead"
     assert "Minh Khoa" not in out and "Tin liên quan" not in out
 
@@ -74,3 +74,18 @@ def test_models_lists_the_registry(capsys) -> None:
         "vit5-base-vietnews",
         "vit5-large-vietnews",
     } <= set(names)
+
+
+def test_title_option_is_the_headline_and_notes_go_to_stderr(capsys, report_text: str, tmp_path: Path) -> None:
+    path = tmp_path / "a.txt"
+    path.write_text(report_text, encoding="utf-8")
+    code, out, err = run(capsys, "summarize", str(path), "--model", "textrank", "--title", "Tiêu đề riêng")
+    assert code == 0
+    headline, _, *rest = out.splitlines()
+    assert headline == "Tiêu đề riêng" and "Tiêu đề riêng" not in "\n".join(rest)
+    assert err.startswith("tomtat: note: extractive model") and "note" not in out
+
+
+def test_models_marks_ext_vi_as_the_default(capsys) -> None:
+    code, out, _ = run(capsys, "models")
+    assert code == 0 and any(line.startswith("* ext-vi ") for line in out.splitlines())

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 from dataclasses import replace
 
@@ -47,12 +48,13 @@ SPEC = ModelSpec(
 )
 
 
-def test_short_document_bullets_are_abstract_sentences() -> None:
-    fake = FakeGenerator(canned="Tỉnh họp bàn. Dân đồng tình")
+def test_short_document_bullets_are_abstract_sentences_without_the_headline() -> None:
+    fake = FakeGenerator(canned="Tỉnh họp bàn kế hoạch. Dân đồng tình")
     summary = Summarizer(SPEC, fake).summarize("Tỉnh họp bàn về kế hoạch. Người dân đồng tình.")
-    assert summary.abstract == "Tỉnh họp bàn. Dân đồng tình."
-    assert summary.bullets == ("Tỉnh họp bàn.", "Dân đồng tình.")
-    assert summary.headline == "Tỉnh họp bàn"
+    assert summary.headline == "Tỉnh họp bàn kế hoạch"
+    # the contract: the abstract does not open with the headline, no bullet repeats it
+    assert summary.abstract == "Dân đồng tình."
+    assert summary.bullets == ("Dân đồng tình.",)
     assert summary.info.chunks == 1 and not summary.info.truncated
 
 
@@ -112,8 +114,9 @@ def test_summarize_many_names_the_bad_document() -> None:
 
 def test_lead_is_extractive_and_says_so() -> None:
     summary = Summarizer.from_pretrained("lead").summarize("Câu một. Câu hai. Câu ba. Câu bốn.")
-    assert summary.bullets == ("Câu một.", "Câu hai.", "Câu ba.")
     assert summary.headline == "Câu một"
+    assert summary.bullets == ("Câu hai.", "Câu ba.")  # the headline's sentence is not repeated
+    assert summary.abstract == "Câu hai. Câu ba."
     assert summary.info.kind == "extractive"
     assert any("extractive" in w for w in summary.info.warnings)
 
@@ -126,7 +129,8 @@ def test_textrank_picks_central_sentences_in_document_order() -> None:
     )
     summary = Summarizer.from_pretrained("textrank").summarize(text)
     assert "Trời hôm qua đẹp." not in summary.bullets
-    assert len(summary.bullets) == 3
+    assert len(summary.bullets) == 2 and summary.headline  # the top sentence is the headline, not a bullet
+    assert not any(summary.headline in b for b in summary.bullets)
 
 
 def test_unknown_model_lists_known_names() -> None:
@@ -139,7 +143,8 @@ def test_summary_is_frozen_and_json_friendly() -> None:
     with pytest.raises(AttributeError):
         summary.headline = "x"  # type: ignore[misc]
     data = summary.to_dict()
-    assert data["bullets"] == ["Câu một.", "Câu hai."] and isinstance(data["info"]["warnings"], list)
+    assert data["bullets"] == ["Câu hai."] and isinstance(data["info"]["warnings"], list)
+    assert json.loads(json.dumps(data))["evidence"][0]["part"] == "headline"
 
 
 def test_sorted_batches_group_by_length_and_respect_budgets() -> None:

@@ -54,3 +54,13 @@ def test_line_breaks_always_end_sentences() -> None:
 def test_no_character_is_lost(report_text: str) -> None:
     for line in report_text.splitlines():
         assert " ".join(split_sentences(line)) == " ".join(line.split())
+
+
+def test_sentences_starting_with_vietnamese_capitals_are_split() -> None:
+    text = "Dung tích còn 32% thiết kế. Độ mặn lấn sâu 45 km. Ấn Độ tăng nhập khẩu. Ở Bắc Giang, GRDP tăng."
+    assert split_sentences(text) == [
+        "Dung tích còn 32% thiết kế.",
+        "Độ mặn lấn sâu 45 km.",
+        "Ấn Độ tăng nhập khẩu.",
+        "Ở Bắc Giang, GRDP tăng.",
+    ]

@@ -1,0 +1,99 @@
+"""Output lines with their evidence, and the output contract every model obeys.
+
+Contract (all models, extractive and generating):
+- the title is never glued to the abstract or repeated as a bullet;
+- no bullet equals, contains or is contained in the headline, and bullets do not repeat
+  each other;
+- the abstract does not open with the headline as a sentence of its own.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from summarizer.compress import RULES, compress, headline_form
+from summarizer.document import Document
+from summarizer.postprocess import as_headline, dedupe
+from summarizer.tokens import syllables
+from summarizer.types import Evidence, SourceSpan
+
+
+@dataclass(frozen=True)
+class Line:
+    """One output line and the source spans it rests on."""
+
+    text: str
+    origin: str
+    sources: tuple[SourceSpan, ...] = ()
+
+    def evidence(self, part: str, index: int) -> Evidence:
+        return Evidence(part=part, index=index, text=self.text, origin=self.origin, sources=self.sources)
+
+
+def _locate(doc: Document, index: int, text: str) -> SourceSpan:
+    """The span of `text` inside sentence `index` (case-insensitive), else the whole sentence."""
+    span = doc.spans[index]
+    sentence = doc.sentences[index]
+    at = sentence.lower().find(text.lower()) if text else -1
+    if at < 0:
+        return SourceSpan(span.start, span.end, index)
+    return SourceSpan(span.start + at, span.start + at + len(text), index)
+
+
+def extracted(doc: Document, index: int, *, rules: tuple[str, ...] = RULES) -> Line:
+    """Sentence `index`, compressed by `rules`, with its span."""
+    text = compress(doc.sentences[index], rules=rules).text
+    return Line(text, "extracted", (_locate(doc, index, text.rstrip(".")),))
+
+
+def extracted_headline(doc: Document, index: int | None, *, style: str = "short") -> Line:
+    """The headline: the title (index None), or sentence `index` in headline form.
+
+    `style` "short" shortens the sentence (`compress.headline_form`); "sentence" keeps it
+    whole (the classic first-sentence baseline).
+    """
+    if index is None:
+        if doc.title_span is not None:
+            start, end = doc.title_span
+            return Line(as_headline(doc.title), "extracted", (SourceSpan(start, end, None),))
+        return Line(as_headline(doc.title), "title")
+    sentence = doc.sentences[index]
+    text = headline_form(sentence) if style == "short" else as_headline(compress(sentence).text)
+    return Line(text, "extracted", (_locate(doc, index, text),))
+
+
+def aligned(doc: Document, text: str) -> Line:
+    """A generated line with the source sentence that shares most of its syllables."""
+    words = set(syllables(text))
+    if not words:
+        return Line(text, "aligned")
+    overlaps = [len(words & set(syllables(s))) for s in doc.sentences]
+    best = max(range(len(overlaps)), key=lambda i: (overlaps[i], -i))
+    if overlaps[best] == 0:
+        return Line(text, "aligned")
+    span = doc.spans[best]
+    return Line(text, "aligned", (SourceSpan(span.start, span.end, best),))
+
+
+def _key(text: str) -> str:
+    return " ".join(syllables(text))
+
+
+def repeats(headline: str, line: str) -> bool:
+    """True when `line` equals, contains or is contained in the headline (syllables, any case)."""
+    h, t = _key(headline), _key(line)
+    return bool(h) and bool(t) and (h in t or t in h)
+
+
+def apply_contract(headline: Line, abstract: list[Line], bullets: list[Line]) -> tuple[list[Line], list[Line]]:
+    """The abstract and bullets with the contract of the module docstring enforced."""
+    if len(abstract) > 1 and _key(abstract[0].text) == _key(headline.text):
+        abstract = abstract[1:]
+    kept_texts = set(dedupe([b.text for b in bullets if not repeats(headline.text, b.text)]))
+    seen: set[str] = set()
+    kept: list[Line] = []
+    for bullet in bullets:
+        if bullet.text in kept_texts and bullet.text not in seen:
+            kept.append(bullet)
+            seen.add(bullet.text)
+    return abstract, kept

@@ -1,0 +1,119 @@
+"""One submitted document, validated and cleaned once: its text, sentences and title.
+
+Every entry point (library, CLI, batch, service, evaluation) turns what a user sent into a
+`Document` with `prepare_document`; the stages after it never see raw input.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from summarizer.errors import InvalidInputError
+from summarizer.normalize import clean_document, normalize_text
+from summarizer.segment import SentenceSpan, sentence_spans
+from summarizer.tokens import syllables
+
+# A first line is read as the document's title when it looks like one: no final punctuation,
+# one sentence of a headline's length, and a body of at least two sentences after it.
+_TITLE_END = re.compile(r"[.!?…:;,\"”'»)\]-]$")
+_LIST_MARK = re.compile(r"^[-•*+»]|^\d+[.)]\s")
+TITLE_MIN_SYLLABLES = 4
+TITLE_MAX_SYLLABLES = 40
+
+
+@dataclass(frozen=True)
+class Document:
+    """A document ready for the model.
+
+    Attributes:
+        text: the cleaned text (NFC, markup and page trailer removed); evidence spans index it.
+        sentences: the body's sentences, in order (a title line read from the text is not one).
+        spans: where each sentence lies in `text`, aligned with `sentences`.
+        title: the title given with the document, or read from its first line ("" if none).
+        title_span: (start, end) of the title in `text` when it was read from there.
+        trailer_lines: scraped page lines (bylines, related links, menus) removed.
+    """
+
+    text: str
+    sentences: tuple[str, ...]
+    spans: tuple[SentenceSpan, ...]
+    title: str = ""
+    title_span: tuple[int, int] | None = None
+    trailer_lines: int = 0
+
+    @property
+    def title_given(self) -> bool:
+        """True when the title came with the document rather than from its first line."""
+        return bool(self.title) and self.title_span is None
+
+
+def _title_line(text: str, spans: list[SentenceSpan]) -> SentenceSpan | None:
+    """The first sentence when it is a title line (see the module constants)."""
+    if len(spans) < 3:
+        return None
+    first = spans[0]
+    line = text[first.start : first.end]
+    alone_on_line = spans[1].paragraph != first.paragraph
+    n = len(syllables(line))
+    if (
+        alone_on_line
+        and TITLE_MIN_SYLLABLES <= n <= TITLE_MAX_SYLLABLES
+        and not _TITLE_END.search(line)
+        and not _LIST_MARK.match(line)
+        and any(ch.isalpha() for ch in line[:1])
+    ):
+        return first
+    return None
+
+
+def clean_title(title: Any) -> str:
+    """A given title as one normalized line ("" for None or blank).
+
+    Raises:
+        InvalidInputError: the title is not a string.
+    """
+    if title is None:
+        return ""
+    if not isinstance(title, str):
+        raise InvalidInputError(f"title must be a string, not {type(title).__name__}")
+    return " ".join(normalize_text(title).split())
+
+
+def prepare_document(text: Any, *, title: Any = None, detect_title: bool = True) -> Document:
+    """Validate and clean one submitted document.
+
+    Args:
+        text: the article or report (plain text, HTML remnants allowed, any Unicode form).
+        title: its title, when the caller has it apart from the text.
+        detect_title: without a given title, read a title-like first line as the title.
+
+    Raises:
+        InvalidInputError: text or title is not a string, the text has NUL bytes, or nothing
+            is left to summarize after cleaning.
+    """
+    if not isinstance(text, str):
+        raise InvalidInputError(f"text must be a string, not {type(text).__name__}")
+    if "\x00" in text:
+        raise InvalidInputError("text contains NUL bytes: it looks like a binary file, not text")
+    given = clean_title(title)
+    cleaned = clean_document(text)
+    spans = sentence_spans(cleaned.text)
+    title_span = None
+    if not given and detect_title:
+        line = _title_line(cleaned.text, spans)
+        if line is not None:
+            given = cleaned.text[line.start : line.end]
+            title_span = (line.start, line.end)
+            spans = spans[1:]
+    if not spans:
+        raise InvalidInputError("the text is empty (or only whitespace/markup); nothing to summarize")
+    return Document(
+        text=cleaned.text,
+        sentences=tuple(cleaned.text[s.start : s.end] for s in spans),
+        spans=tuple(spans),
+        title=given,
+        title_span=title_span,
+        trailer_lines=len(cleaned.trailer),
+    )

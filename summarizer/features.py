@@ -1,0 +1,284 @@
+"""Sentence features for the learned extractive model (`ext-vi`), shared by training and inference.
+
+`sentence_features(doc, idf)` turns a `Document` into one row per body sentence. The columns
+are `FEATURE_NAMES`; a model file records the version it was trained with, and loading a
+model whose feature version differs from `FEATURE_VERSION` is refused.
+
+Families: position (sentence, paragraph), length, centrality (TF-IDF cosine to the document,
+to its opening and to the other sentences), similarity to the title when there is one,
+numbers/dates/percentages/money, runs of capitalised names, quotes, cue phrases of news and
+reports, and sentence shape (ends with ":", list item, very short).
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+import re
+from collections import Counter
+from collections.abc import Mapping, Sequence
+
+import numpy as np
+
+from summarizer.document import Document
+from summarizer.faithfulness import name_runs
+from summarizer.tokens import syllables
+
+FEATURE_VERSION = 2
+
+# Cue phrases of news and official reports, matched on lower-cased syllables.
+CUES = (
+    "cho biết",
+    "theo",
+    "nhấn mạnh",
+    "kết luận",
+    "đề nghị",
+    "yêu cầu",
+    "khẳng định",
+    "chỉ đạo",
+    "phát biểu",
+    "quyết định",
+    "tuy nhiên",
+    "trước đó",
+    "hiện nay",
+    "đã",
+    "sẽ",
+    "ngày",
+    "tại",
+    "bắt giữ",
+    "khởi tố",
+    "tăng trưởng",
+)
+_CUE_KEYS = tuple(f" {c} " for c in CUES)
+
+# What an editor looks for in a report's bullets: its figures, its problems, its decisions.
+PROBLEM_CUES = ("khó khăn", "hạn chế", "tồn tại", "bất cập", "vướng mắc", "yếu kém", "thiếu", "chưa", "sợ sai")
+DIRECTION_CUES = ("đề nghị", "yêu cầu", "chỉ đạo", "kết luận", "cần", "phải", "giao", "nhiệm vụ", "giải pháp")
+_FIGURE = re.compile(r"\d[\d.,]*\s?(?:%|‰|tỷ|triệu|nghìn|ha|km|tấn|usd|đồng)", re.IGNORECASE)
+
+_NUMBER = re.compile(r"\d")
+_PERCENT = re.compile(r"\d\s?%")
+_DATE = re.compile(r"\b\d{1,2}[/-]\d{1,2}(?:[/-]\d{2,4})?\b|\bnăm \d{4}\b|\btháng \d{1,2}\b", re.IGNORECASE)
+_MONEY = re.compile(r"\b(?:đồng|usd|tỷ|triệu|nghìn tỷ|euro)\b", re.IGNORECASE)
+_QUOTE = re.compile(r"[\"“”]")
+_LIST_ITEM = re.compile(r"^(?:[-•*+]|\d+[.)]|[a-zđ][.)])\s")
+_DATELINE = re.compile(r"^[^\s].{0,40}?\s[-–—]\s")
+
+OPENING_SENTENCES = 3
+KEYWORDS = 10
+_UNKNOWN_IDF = 8.0  # a syllable never seen in training: rarer than almost any known one
+
+FEATURE_NAMES: tuple[str, ...] = (
+    "position",
+    "position_rel",
+    "position_from_end",
+    "is_first",
+    "paragraph",
+    "paragraph_rel",
+    "position_in_paragraph",
+    "is_paragraph_first",
+    "sentences_in_doc",
+    "paragraphs_in_doc",
+    "doc_syllables_log",
+    "syllables",
+    "syllables_log",
+    "chars",
+    "length_rank_rel",
+    "mean_idf",
+    "sim_doc",
+    "sim_doc_rank_rel",
+    "sim_doc_z",
+    "sim_opening",
+    "sim_first",
+    "sim_others_mean",
+    "sim_others_max",
+    "sim_opening_rank_rel",
+    "bigram_repeat",
+    "keyword_overlap",
+    "prev_sim_doc",
+    "next_sim_doc",
+    "prev_syllables",
+    "next_syllables",
+    "sim_title",
+    "title_recall",
+    "title_bigram_recall",
+    "sim_title_rank_rel",
+    "has_title",
+    "numbers",
+    "has_percent",
+    "has_date",
+    "has_money",
+    "name_runs",
+    "capitalised_ratio",
+    "quotes",
+    "ends_with_colon",
+    "ends_with_question",
+    "ends_like_sentence",
+    "list_item",
+    "very_short",
+    "has_parenthesis",
+    "starts_with_quote",
+    "has_dateline",
+    *(f"cue_{c.replace(' ', '_')}" for c in CUES),
+)
+
+
+def _rank_rel(values: np.ndarray) -> np.ndarray:
+    """Rank of each value among the document's, 0 = largest, divided by the count."""
+    order = np.argsort(-values, kind="stable")
+    ranks = np.empty(len(values))
+    ranks[order] = np.arange(len(values))
+    return ranks / max(len(values), 1)
+
+
+def _bigrams(tokens: Sequence[str]) -> set[tuple[str, str]]:
+    return set(itertools.pairwise(tokens))
+
+
+FACETS = ("figure", "problem", "direction")
+
+
+def facets(sentences: Sequence[str]) -> np.ndarray:
+    """How strongly each sentence carries each of a report's facets (`FACETS`), one column each.
+
+    Counts of figures (a number with a unit: "14,14%", "12.400 ha", "148,5 tỷ") and of the cue
+    phrases of `PROBLEM_CUES` and `DIRECTION_CUES`.
+    """
+    out = np.zeros((len(sentences), len(FACETS)), dtype=np.float32)
+    for i, sentence in enumerate(sentences):
+        joined = f" {' '.join(syllables(sentence))} "
+        out[i, 0] = len(_FIGURE.findall(sentence))
+        out[i, 1] = sum(f" {cue} " in joined for cue in PROBLEM_CUES)
+        out[i, 2] = sum(f" {cue} " in joined for cue in DIRECTION_CUES)
+    return out
+
+
+def _keywords(token_lists: Sequence[Sequence[str]], idf: Mapping[str, float], k: int = KEYWORDS) -> set[str]:
+    """The document's `k` syllables of highest total TF-IDF (stop-like syllables weigh little)."""
+    weights: Counter[str] = Counter()
+    for tokens in token_lists:
+        for t in tokens:
+            weights[t] += idf.get(t, _UNKNOWN_IDF)
+    return {t for t, _ in weights.most_common(k)}
+
+
+def tfidf_matrix(token_lists: Sequence[Sequence[str]], idf: Mapping[str, float]) -> np.ndarray:
+    """L2-normalised TF-IDF rows (one per token list) over the lists' own vocabulary."""
+    vocab: dict[str, int] = {}
+    for tokens in token_lists:
+        for t in tokens:
+            vocab.setdefault(t, len(vocab))
+    matrix = np.zeros((len(token_lists), max(len(vocab), 1)), dtype=np.float32)
+    for row, tokens in enumerate(token_lists):
+        for t, count in Counter(tokens).items():
+            matrix[row, vocab[t]] = (1 + math.log(count)) * idf.get(t, _UNKNOWN_IDF)
+    norms = np.linalg.norm(matrix, axis=1, keepdims=True)
+    return np.divide(matrix, norms, out=np.zeros_like(matrix), where=norms > 0)
+
+
+def sentence_features(doc: Document, idf: Mapping[str, float]) -> np.ndarray:
+    """One row of `FEATURE_NAMES` per body sentence of `doc` (float32)."""
+    sentences = doc.sentences
+    n = len(sentences)
+    tokens = [syllables(s) for s in sentences]
+    title_tokens = syllables(doc.title) if doc.title else []
+    vectors = tfidf_matrix([*tokens, title_tokens], idf)
+    sent_vecs, title_vec = vectors[:n], vectors[n]
+    centroid = sent_vecs.sum(axis=0)
+    opening = sent_vecs[:OPENING_SENTENCES].sum(axis=0)
+
+    def cosine_to(v: np.ndarray) -> np.ndarray:
+        norm = float(np.linalg.norm(v))
+        return sent_vecs @ v / norm if norm > 0 else np.zeros(n, dtype=np.float32)
+
+    sim_doc = cosine_to(centroid)
+    sim_opening = cosine_to(opening)
+    pairwise = sent_vecs @ sent_vecs.T
+    np.fill_diagonal(pairwise, 0.0)
+    sim_others_mean = pairwise.sum(axis=1) / max(n - 1, 1)
+    sim_others_max = pairwise.max(axis=1) if n > 1 else np.zeros(n)
+    sim_title = sent_vecs @ title_vec
+    lengths = np.array([len(t) for t in tokens], dtype=np.float32)
+    paragraphs = np.array([s.paragraph for s in doc.spans])
+    paragraphs -= paragraphs.min()
+    n_paragraphs = int(paragraphs.max()) + 1
+    first_of_paragraph = np.r_[True, paragraphs[1:] != paragraphs[:-1]]
+    in_paragraph = np.zeros(n)
+    for i in range(1, n):
+        in_paragraph[i] = 0 if first_of_paragraph[i] else in_paragraph[i - 1] + 1
+    title_set, title_bigrams = set(title_tokens), _bigrams(title_tokens)
+    std = float(sim_doc.std())
+
+    rows = np.zeros((n, len(FEATURE_NAMES)), dtype=np.float32)
+    columns = {name: i for i, name in enumerate(FEATURE_NAMES)}
+
+    def put(name: str, values: object) -> None:
+        rows[:, columns[name]] = values  # type: ignore[assignment]
+
+    position = np.arange(n, dtype=np.float32)
+    put("position", position)
+    put("position_rel", position / n)
+    put("position_from_end", n - 1 - position)
+    put("is_first", position == 0)
+    put("paragraph", paragraphs)
+    put("paragraph_rel", paragraphs / n_paragraphs)
+    put("position_in_paragraph", in_paragraph)
+    put("is_paragraph_first", first_of_paragraph)
+    put("sentences_in_doc", n)
+    put("paragraphs_in_doc", n_paragraphs)
+    put("doc_syllables_log", math.log1p(float(lengths.sum())))
+    put("syllables", lengths)
+    put("syllables_log", np.log1p(lengths))
+    put("chars", [len(s) for s in sentences])
+    put("length_rank_rel", _rank_rel(lengths))
+    put("mean_idf", [np.mean([idf.get(t, _UNKNOWN_IDF) for t in ts]) if ts else 0.0 for ts in tokens])
+    put("sim_doc", sim_doc)
+    put("sim_doc_rank_rel", _rank_rel(sim_doc))
+    put("sim_doc_z", (sim_doc - sim_doc.mean()) / std if std > 0 else 0.0)
+    put("sim_opening", sim_opening)
+    put("sim_first", sent_vecs @ sent_vecs[0])
+    put("sim_others_mean", sim_others_mean)
+    put("sim_others_max", sim_others_max)
+    put("sim_opening_rank_rel", _rank_rel(sim_opening))
+    bigrams = [_bigrams(ts) for ts in tokens]
+    bigram_counts = Counter(b for bs in bigrams for b in bs)
+    put("bigram_repeat", [sum(bigram_counts[b] > 1 for b in bs) / len(bs) if bs else 0.0 for bs in bigrams])
+    keywords = _keywords(tokens, idf)
+    put("keyword_overlap", [len(keywords & set(ts)) / len(keywords) if keywords else 0.0 for ts in tokens])
+    put("prev_sim_doc", np.r_[0.0, sim_doc[:-1]])
+    put("next_sim_doc", np.r_[sim_doc[1:], 0.0])
+    put("prev_syllables", np.r_[0.0, lengths[:-1]])
+    put("next_syllables", np.r_[lengths[1:], 0.0])
+    put("sim_title", sim_title)
+    put("has_title", bool(title_tokens))
+    if title_tokens:
+        put("title_recall", [len(title_set & set(ts)) / len(title_set) for ts in tokens])
+        put(
+            "title_bigram_recall",
+            [len(title_bigrams & _bigrams(ts)) / len(title_bigrams) if title_bigrams else 0.0 for ts in tokens],
+        )
+        put("sim_title_rank_rel", _rank_rel(sim_title))
+    first_cue = columns[f"cue_{CUES[0].replace(' ', '_')}"]
+    for i, (sentence, ts) in enumerate(zip(sentences, tokens, strict=True)):
+        row = rows[i]
+        words = sentence.split()
+        stripped = sentence.rstrip("\"”'») ")
+        row[columns["numbers"]] = len(_NUMBER.findall(sentence))
+        row[columns["has_percent"]] = bool(_PERCENT.search(sentence))
+        row[columns["has_date"]] = bool(_DATE.search(sentence))
+        row[columns["has_money"]] = bool(_MONEY.search(sentence))
+        row[columns["name_runs"]] = len(name_runs(sentence))
+        row[columns["capitalised_ratio"]] = sum(w[:1].isupper() for w in words) / max(len(words), 1)
+        row[columns["quotes"]] = len(_QUOTE.findall(sentence))
+        row[columns["ends_with_colon"]] = stripped.endswith(":")
+        row[columns["ends_with_question"]] = stripped.endswith("?")
+        row[columns["ends_like_sentence"]] = stripped.endswith((".", "!", "?", "…"))
+        row[columns["list_item"]] = bool(_LIST_ITEM.match(sentence))
+        row[columns["very_short"]] = len(ts) < 6
+        row[columns["has_parenthesis"]] = "(" in sentence
+        row[columns["starts_with_quote"]] = sentence[:1] in "\"“'"
+        row[columns["has_dateline"]] = bool(_DATELINE.match(sentence))
+        joined = f" {' '.join(ts)} "
+        for k, key in enumerate(_CUE_KEYS):
+            row[first_cue + k] = key in joined
+    return rows

@@ -1,0 +1,82 @@
+"""The bundled ext-vi, the default model: what an editor gets on real reports."""
+
+from __future__ import annotations
+
+import pytest
+
+from summarizer import Summarizer
+from summarizer.compose import repeats
+from summarizer.registry import default_model_name
+
+
+@pytest.fixture(scope="module")
+def ext_vi() -> Summarizer:
+    return Summarizer.from_pretrained("ext-vi")
+
+
+def check_contract(summarizer: Summarizer, text: str) -> None:
+    summary = summarizer.summarize(text)
+    doc = summarizer.prepare(text)
+    assert summary.headline and summary.abstract and 3 <= len(summary.bullets) <= 5
+    assert not any(repeats(summary.headline, b) for b in summary.bullets)
+    assert len(set(summary.bullets)) == len(summary.bullets)
+    assert not summary.abstract.startswith(summary.headline + ".")
+    assert len(summary.evidence) == 1 + len(doc_sentences(summary)) + len(summary.bullets)
+    for evidence in summary.evidence:
+        assert evidence.origin == "extracted" and evidence.sources
+        for span in evidence.sources:
+            piece = doc.text[span.start : span.end]
+            assert piece and (span.sentence is None or piece in doc.sentences[span.sentence])
+
+
+def doc_sentences(summary) -> list[str]:  # abstract sentences, as the evidence counts them
+    return [e for e in summary.evidence if e.part == "abstract"]
+
+
+def test_ext_vi_is_the_default_and_extractive(ext_vi: Summarizer) -> None:
+    assert default_model_name() == "ext-vi"
+    summary = ext_vi.summarize("Hà Nội mưa lớn. Nhiều tuyến phố ngập sâu. Giao thông ùn tắc kéo dài đến tối.")
+    assert summary.info.kind == "extractive" and summary.info.model == "ext-vi"
+    assert summary.headline and summary.abstract
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Một câu duy nhất về mưa lớn ở Hà Nội.",
+        "Hà Nội mưa lớn. Nhiều tuyến phố ngập sâu.",
+        "Ảnh: TTXVN.",
+        "Các nội dung chính:\n- Một.\n- Hai.",
+        "Tin nóng\nHà Nội mưa lớn suốt đêm. Nhiều tuyến phố ngập sâu. Giao thông ùn tắc.",
+    ],
+)
+def test_short_and_odd_documents(ext_vi: Summarizer, text: str) -> None:
+    summary = ext_vi.summarize(text)
+    assert summary.headline and summary.abstract
+    assert all(e.sources for e in summary.evidence)
+
+
+def test_own_example_report_keeps_its_key_facts(ext_vi: Summarizer, report_text: str) -> None:
+    check_contract(ext_vi, report_text)
+    summary = ext_vi.summarize(report_text)
+    everything = " ".join([summary.headline, summary.abstract, *summary.bullets])
+    assert summary.headline == "Sở Nông nghiệp tỉnh Lâm Hà sơ kết công tác phòng, chống hạn mặn sáu tháng đầu năm 2024"
+    assert "LH -" not in everything and "Minh Khoa" not in everything
+    assert any(f in everything for f in ("12.400 ha", "32%", "148,5 tỷ đồng", "86 cống"))  # its figures
+    assert "khó khăn" in everything or "chưa sát" in everything  # its problems
+    assert "đề nghị" in everything  # the directions given
+
+
+@pytest.mark.shared
+def test_the_sample_report(ext_vi: Summarizer, sample_text: str) -> None:
+    check_contract(ext_vi, sample_text)
+    summary = ext_vi.summarize(sample_text)
+    doc = ext_vi.prepare(sample_text)
+    assert summary.headline == "Thường trực Ban Bí thư Lương Cường làm việc với Ban Chấp hành Đảng bộ tỉnh Bắc Giang"
+    everything = " ".join([summary.headline, summary.abstract, *summary.bullets])
+    assert "TCCS" not in everything
+    assert "14,14%" in everything  # the growth figure, first in the country
+    assert "khó khăn" in everything  # the difficulties
+    assert "kết luận" in everything or "đề nghị" in everything  # the directions of the conclusion
+    bullet_sentences = [e.sources[0].sentence for e in summary.evidence if e.part == "bullet"]
+    assert max(bullet_sentences) >= len(doc.sentences) / 2  # a bullet from the second half
