@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from summarizer.compress import RULES, compress, headline_form
 from summarizer.document import Document
-from summarizer.postprocess import as_headline, dedupe
+from summarizer.postprocess import as_headline, as_sentence, dedupe
 from summarizer.tokens import syllables
 from summarizer.types import Evidence, SourceSpan
 
@@ -41,9 +41,9 @@ def _locate(doc: Document, index: int, text: str) -> SourceSpan:
 
 
 def extracted(doc: Document, index: int, *, rules: tuple[str, ...] = RULES) -> Line:
-    """Sentence `index`, compressed by `rules`, with its span."""
+    """Sentence `index`, compressed by `rules`, ending like a sentence, with its span."""
     text = compress(doc.sentences[index], rules=rules).text
-    return Line(text, "extracted", (_locate(doc, index, text.rstrip(".")),))
+    return Line(as_sentence(text), "extracted", (_locate(doc, index, text.rstrip(".")),))
 
 
 def extracted_headline(doc: Document, index: int | None, *, style: str = "short") -> Line:

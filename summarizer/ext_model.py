@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import itertools
 import json
+import re
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -43,6 +44,9 @@ from summarizer.trees import TreeEnsemble
 
 MODEL_FILES = ("model.json", "abstract.lgb.txt", "headline.lgb.txt", "idf.json")
 MIN_BULLET_SYLLABLES = 6
+# a line without final punctuation up to this long is a heading or a link, not a statement
+MAX_HEADING_SYLLABLES = 15
+_ENDS_LIKE_SENTENCE = re.compile(r"[.!?…;]['\"”’»)\]]*$")
 # When the best headline sentence, kept whole, would also open the abstract: keep it as the
 # headline (and open the abstract with another sentence) if its headline score beats the
 # runner-up's by this much, else take the runner-up as the headline. Chosen on 1,500 random
@@ -109,10 +113,7 @@ class ExtractiveModel:
     def _select_one(self, doc: Document, abstract: np.ndarray, headline: np.ndarray, max_bullets: int) -> Selection:
         tokens = [syllables(s) for s in doc.sentences]
         lengths = [len(t) for t in tokens]
-        content = [
-            n >= MIN_BULLET_SYLLABLES and not is_photo_caption(s) and not s.rstrip().endswith(":")
-            for s, n in zip(doc.sentences, lengths, strict=True)
-        ]
+        content = _content(doc.sentences, tokens)
         length = self.config["length"]
         target = target_syllables(
             sum(lengths),
@@ -122,7 +123,7 @@ class ExtractiveModel:
             low=length["min"],
             high=length["max"],
         )
-        in_abstract = list(content) if any(content) else [True] * len(lengths)
+        in_abstract = list(content)
         chosen = pick_by_length(abstract, lengths, target, allowed=in_abstract)
         head = None
         if not doc.title:
@@ -157,3 +158,27 @@ class ExtractiveModel:
         if long_report:
             bullets = cover_facets(bullets, abstract, facets(doc.sentences), allowed=allowed)
         return Selection(headline=head, abstract=tuple(chosen), bullets=tuple(bullets))
+
+
+def _content(sentences: Sequence[str], tokens: Sequence[Sequence[str]]) -> list[bool]:
+    """Which sentences may go into the abstract and the bullets.
+
+    Not: very short ones, photo captions, list openers (ending in ":"), headings and links
+    (short lines without final punctuation), and repeats of an earlier sentence (scraped pages
+    repeat their link lines). If nothing is left, every first occurrence is allowed.
+    """
+    seen: set[tuple[str, ...]] = set()
+    first = []
+    for words in tokens:
+        key = tuple(words)
+        first.append(key not in seen)
+        seen.add(key)
+    content = [
+        unique
+        and len(words) >= MIN_BULLET_SYLLABLES
+        and not is_photo_caption(sentence)
+        and not sentence.rstrip().endswith(":")
+        and (len(words) > MAX_HEADING_SYLLABLES or bool(_ENDS_LIKE_SENTENCE.search(sentence)))
+        for sentence, words, unique in zip(sentences, tokens, first, strict=True)
+    ]
+    return content if any(content) else first

@@ -21,12 +21,13 @@ const EMPTY_TEXT = "Văn bản trống: hãy dán hoặc tải lên một bài v
 
 // Known notes of the service, in Vietnamese; anything else is shown as the server wrote it.
 const NOTES = [
-  [/^extractive model/, "Mô hình trích xuất: các câu được chép nguyên văn từ văn bản gốc, không viết mới."],
-  [/^document longer than/, "Văn bản quá dài: phần cuối không được tóm tắt."],
-  [/^headline and abstract are written from the first chunk/, "Tiêu đề và tóm tắt được viết từ phần đầu văn bản; các ý chính bao quát toàn bài."],
-  [/left out by max_bullets/, "Một số ý chính bị lược bớt theo số ý đã chọn."],
+  [/^extractive model.*$/, "Mô hình trích xuất: các câu được chép nguyên văn từ văn bản gốc, không viết mới."],
+  [/^document longer than.*$/, "Văn bản quá dài: phần cuối không được tóm tắt."],
+  [/^headline and abstract are written from the first chunk.*$/, "Tiêu đề và tóm tắt được viết từ phần đầu văn bản; các ý chính bao quát toàn bài."],
+  [/^.*left out by max_bullets.*$/, "Một số ý chính bị lược bớt theo số ý đã chọn."],
   [/^bullet dropped: not in the source: (.*)/, "Một ý chính bị bỏ vì có chi tiết không có trong văn bản gốc: $1"],
   [/^(headline|abstract|bullet) has what is not in the source: (.*)/, "Có chi tiết không có trong văn bản gốc ($1): $2"],
+  [/^rewrite fell back to the extracted sentence: (.*)/, "Một số dòng viết lại bị thay bằng câu gốc (vì có chi tiết không có trong văn bản): $1"],
 ];
 
 function note(text) {

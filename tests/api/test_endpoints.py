@@ -63,11 +63,23 @@ def test_readyz_is_503_until_the_model_is_loaded(make_client, tmp_path) -> None:
 
 def test_summary_and_outputs_selection(client) -> None:
     body = client.post("/v1/summaries", json={"text": TEXT, "max_bullets": 2, "outputs": ["bullets"]}).json()
-    assert body["bullets"] == ["Hà Nội mưa lớn.", "Nhiều tuyến phố ngập sâu."]
-    assert body["headline"] is None and body["abstract"] is None
+    # lead's headline is the first sentence, so the bullets are the next ones (the output contract)
+    assert body["bullets"] == ["Nhiều tuyến phố ngập sâu.", "Giao thông ùn tắc đến tối."]
+    assert body["headline"] is None and body["abstract"] is None and body.get("source") is None
     assert body["model"] == "lead" and body["id"] and "timings" in body
-    titled = client.post("/v1/summaries", json={"text": TEXT, "title": "Mưa lớn ở Hà Nội"}).json()
-    assert titled["headline"] == "Mưa lớn ở Hà Nội"
+    titled = client.post("/v1/summaries", json={"text": TEXT, "title": "Mưa lớn ở Hà Nội", "include_source": True})
+    titled = titled.json()
+    assert titled["headline"] == "Mưa lớn ở Hà Nội" and titled["bullets"][0] == "Hà Nội mưa lớn."
+    assert titled["evidence"][0] == {
+        "part": "headline",
+        "index": 0,
+        "text": "Mưa lớn ở Hà Nội",
+        "origin": "title",
+        "sources": [],
+    }
+    for evidence in titled["evidence"][1:]:
+        for span in evidence["sources"]:
+            assert titled["source"][span["start"] : span["end"]] in TEXT
 
 
 @pytest.mark.parametrize(
@@ -111,7 +123,8 @@ def test_batch_keeps_order_and_isolates_bad_documents(client) -> None:
     docs = [{"id": "a", "text": TEXT}, {"id": "b", "text": ""}, {"id": "c", "text": 7}, {"id": "d", "text": "Một câu."}]
     results = client.post("/v1/summaries:batch", json={"documents": docs}).json()["results"]
     assert [r["id"] for r in results] == ["a", "b", "c", "d"]
-    assert results[0]["result"]["headline"] == "Hà Nội mưa lớn" and results[3]["result"]["bullets"] == ["Một câu."]
+    assert results[0]["result"]["headline"] == "Hà Nội mưa lớn"
+    assert results[3]["result"]["headline"] == "Một câu" and results[3]["result"]["bullets"] == []  # only a headline
     assert results[1]["error"]["code"] == "invalid_text" and "string" in results[2]["error"]["message"]
 
 

@@ -67,7 +67,7 @@ def url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 
 def test_paste_summarize_see_evidence_and_copy_markdown(page, url: str) -> None:
     page.goto(url)
-    page.wait_for_selector("#model option")
+    page.wait_for_selector("#model option", state="attached")
     page.fill("#text", article())
     page.click("#submit")
     page.wait_for_selector("#result:not([hidden])")
@@ -87,16 +87,17 @@ def test_paste_summarize_see_evidence_and_copy_markdown(page, url: str) -> None:
 
 def test_ctrl_enter_submits_and_warnings_are_shown(page, url: str) -> None:
     page.goto(url)
-    page.wait_for_selector("#model option")
+    page.wait_for_selector("#model option", state="attached")
     page.fill("#text", article())
     page.press("#text", "Control+Enter")
     page.wait_for_selector("#result:not([hidden])")
-    assert "trích xuất" in page.inner_text("#warnings")  # the extractive note, in Vietnamese
+    notes = page.inner_text("#warnings")
+    assert "trích xuất" in notes and "copied" not in notes  # the extractive note, all in Vietnamese
 
 
 def test_empty_text_shows_the_422_message(page, url: str) -> None:
     page.goto(url)
-    page.wait_for_selector("#model option")
+    page.wait_for_selector("#model option", state="attached")
     page.click("#submit")
     page.wait_for_selector("#error:not([hidden])")
     assert "Văn bản trống" in page.inner_text("#error")
@@ -104,7 +105,7 @@ def test_empty_text_shows_the_422_message(page, url: str) -> None:
 
 def test_a_file_that_is_not_utf8_gets_the_encoding_message(page, url: str, tmp_path: Path) -> None:
     latin = tmp_path / "bai.txt"
-    latin.write_bytes("Báo cáo tình hình".encode("cp1258"))
+    latin.write_bytes("Báo cáo ở Hà Nội".encode("cp1258", errors="replace") + "Báo cáo".encode("latin-1"))
     page.goto(url)
     page.set_input_files("#file", str(latin))
     page.wait_for_selector("#error:not([hidden])")
@@ -115,7 +116,7 @@ def test_readable_on_a_phone(browser, url: str) -> None:
     context = browser.new_context(viewport={"width": 375, "height": 740})
     page = context.new_page()
     page.goto(url)
-    page.wait_for_selector("#model option")
+    page.wait_for_selector("#model option", state="attached")
     assert page.evaluate("document.documentElement.scrollWidth") <= 375
     for control in ("#title", "#text", "#file", "#model", "#bullets"):
         assert page.locator(f"label[for={control[1:]}]").count() == 1  # every control is labelled
@@ -129,9 +130,19 @@ def test_a_key_protected_server_asks_for_the_key_once(page, tmp_path: Path) -> N
         page.wait_for_selector("#key-dialog[open]")
         page.fill("#key", "khoa-bi-mat")
         page.click("#key-save")
-        page.wait_for_selector("#model option")
+        page.wait_for_selector("#model option", state="attached")
         page.fill("#text", "Hà Nội mưa lớn. Nhiều tuyến phố ngập sâu. Giao thông ùn tắc kéo dài đến tối.")
         page.click("#submit")
         page.wait_for_selector("#result:not([hidden])")
         assert page.evaluate("sessionStorage.getItem('tomtat-api-key')") == "khoa-bi-mat"
         assert page.evaluate("localStorage.length") == 0
+
+
+def test_a_text_over_the_limit_shows_the_413_message(page, tmp_path: Path) -> None:
+    with server(tmp_path, "--model", "lead", env={"TOMTAT_MAX_CHARS": "200"}) as address:
+        page.goto(address)
+        page.wait_for_selector("#model option", state="attached")
+        page.fill("#text", "Hà Nội mưa lớn suốt đêm qua. " * 20)
+        page.click("#submit")
+        page.wait_for_selector("#error:not([hidden])")
+        assert "quá dài" in page.inner_text("#error")

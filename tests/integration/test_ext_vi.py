@@ -80,3 +80,22 @@ def test_the_sample_report(ext_vi: Summarizer, sample_text: str) -> None:
     assert "kết luận" in everything or "đề nghị" in everything  # the directions of the conclusion
     bullet_sentences = [e.sources[0].sentence for e in summary.evidence if e.part == "bullet"]
     assert max(bullet_sentences) >= len(doc.sentences) / 2  # a bullet from the second half
+
+
+def test_repeated_link_lines_and_headings_stay_out_of_abstract_and_bullets(ext_vi: Summarizer) -> None:
+    link = "Man United gặp đại diện La Liga ở vòng bảng"
+    body = [
+        "Man United thắng Southampton 1-0 trong trận đấu tối qua trên sân khách.",
+        link,
+        "Bàn thắng duy nhất đến từ pha dứt điểm của Bruno Fernandes ở phút 55.",
+        link,
+        "Thủ môn De Gea có nhiều pha cứu thua xuất sắc trong hiệp một.",
+        "Diễn biến chính",
+        "Southampton cầm bóng nhiều hơn nhưng không tạo được cơ hội rõ rệt nào.",
+        link,
+        "Đây là chiến thắng thứ hai liên tiếp của đội bóng thành Manchester.",
+    ]
+    summary = ext_vi.summarize("\n".join(body))
+    lines = [s for s in (summary.abstract, *summary.bullets)]
+    assert not any(link in line or "Diễn biến chính" in line for line in lines)
+    assert all(line.endswith(".") for line in summary.bullets)
