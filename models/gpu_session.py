@@ -95,7 +95,7 @@ def main(argv: list[str] | None = None) -> int:
     if cuda:
         torch.cuda.empty_cache()
 
-    for inputs in args.rewrite_inputs:
+    for inputs in args.rewrite_inputs if (run / "model").is_dir() else []:
         target = run / f"{Path(inputs).stem}.outputs.jsonl"
         step = [sys.executable, "-m", "models.rewrite_gpu", "generate", "--model", str(run / "model")]
         began = time.perf_counter()
@@ -137,6 +137,9 @@ def main(argv: list[str] | None = None) -> int:
         shutil.rmtree(run / "checkpoint", ignore_errors=True)
     outputs = [p.name for p in run.glob("*.outputs.jsonl")]
     parts = [p for p in ("model", "checkpoint", "bench", "train_log.jsonl", *outputs) if (run / p).exists()]
+    if not parts:
+        logger.error("nothing to pack: training failed before writing anything (see the log above)")
+        return 1
     pack = f"tar -C {run} -cf - {' '.join(parts)} | split -b 15M - {out}/result.tar.part-"
     subprocess.run(["bash", "-c", pack], check=True)
     logger.info("packed %s; done in %.0f s", parts, time.perf_counter() - started)

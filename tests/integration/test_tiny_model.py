@@ -54,7 +54,7 @@ def test_five_thousand_words_are_chunked_and_every_chunk_fits(tiny_summarizer: S
     assert len(text.split()) >= 5000
     spec = tiny_summarizer.spec
     generator = tiny_summarizer.generator
-    doc = tiny_summarizer._prepare(None, text, tiny_summarizer_options())
+    doc = tiny_summarizer._prepare(None, text, None, tiny_summarizer_options())
     prefix = max(generator.count_tokens([p for p in spec.prefixes.values()]))
     assert len(doc.chunks) > 10
     for chunk in doc.chunks:
