@@ -96,7 +96,7 @@ def main(argv: list[str] | None = None) -> int:
         torch.cuda.empty_cache()
 
     for inputs in args.rewrite_inputs if (run / "model").is_dir() else []:
-        target = run / f"{Path(inputs).stem}.outputs.jsonl"
+        target = run / f"{Path(inputs).name.split('.')[0]}.outputs.jsonl"
         step = [sys.executable, "-m", "models.rewrite_gpu", "generate", "--model", str(run / "model")]
         began = time.perf_counter()
         subprocess.run([*step, "--inputs", inputs, "--out", str(target)], check=False)

@@ -13,8 +13,8 @@ Three steps, so the GPU machine needs nothing beyond PyTorch and transformers:
    follow (warnings say which lines fell back).
 
     python -m models.rewrite_gpu prepare --data ../shared/data/vietnews/test.jsonl.xz --sample 2000 \\
-        --out .gpu/in-test.jsonl
-    python -m models.rewrite_gpu generate --model RUN/model --inputs .gpu/in-test.jsonl --out "$OUT/out-test.jsonl"
+        --out .gpu/in-test.jsonl.xz
+    python -m models.rewrite_gpu generate --model RUN/model --inputs .gpu/in-test.jsonl.xz --out "$OUT/out-test.jsonl"
     python -m models.rewrite_gpu assemble --data ../shared/data/vietnews/test.jsonl.xz --sample 2000 \\
         --outputs out-test.jsonl --out runs/v2-test
 """
@@ -31,6 +31,7 @@ from pathlib import Path
 
 from summarizer.errors import InvalidInputError
 from summarizer.generation import Generated
+from summarizer.io import open_text
 from summarizer.options import GenerationOptions
 
 logger = logging.getLogger("models.rewrite_gpu")
@@ -112,7 +113,7 @@ def prepare(args: argparse.Namespace) -> int:
         summarizer.summarize_many(batch)
     out = Path(args.out)
     out.parent.mkdir(parents=True, exist_ok=True)
-    with out.open("w", encoding="utf-8") as fh:
+    with open_text(out, "wt") as fh:  # .xz keeps what the GPU call carries small
         for text, task in recorder.inputs.items():
             fh.write(json.dumps({"task": task, "text": text}, ensure_ascii=False) + "\n")
     print(f"{len(recorder.inputs)} rewrite inputs -> {out}")
@@ -125,7 +126,8 @@ def generate(args: argparse.Namespace) -> int:
 
     spec = replace(resolve_model(PIPELINE), source=args.model, backend="transformers")
     generator = load_generator(spec, device=args.device, backend="transformers")
-    rows = [json.loads(line) for line in Path(args.inputs).read_text(encoding="utf-8").splitlines() if line.strip()]
+    with open_text(args.inputs) as fh:
+        rows = [json.loads(line) for line in fh if line.strip()]
     with Path(args.out).open("w", encoding="utf-8") as fh:
         for task in ("summary", "headline"):
             texts = [r["text"] for r in rows if r["task"] == task]
