@@ -128,7 +128,7 @@ def response_body(summary: Summary, outputs: list[Output], doc_id: str) -> dict[
         "abstract": summary.abstract if Output.abstract in outputs else None,
         "bullets": list(summary.bullets) if Output.bullets in outputs else None,
         "model": summary.info.model,
-        "evidence": summary.to_dict()["evidence"],
+        "evidence": summary.evidence_dicts(),
         "warnings": list(summary.info.warnings),
         "timings": summary.info.timings,
     }

@@ -177,7 +177,7 @@ def result_row(record: InputRecord, summary: Summary) -> dict[str, Any]:
         "headline": summary.headline,
         "abstract": summary.abstract,
         "bullets": list(summary.bullets),
-        "evidence": summary.to_dict()["evidence"],
+        "evidence": summary.evidence_dicts(),
         "warnings": list(summary.info.warnings),
     }
 

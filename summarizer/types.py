@@ -94,5 +94,9 @@ class Summary:
         data = asdict(self)
         data["bullets"] = list(self.bullets)
         data["info"]["warnings"] = list(self.info.warnings)
-        data["evidence"] = [{**asdict(e), "sources": [asdict(s) for s in e.sources]} for e in self.evidence]
+        data["evidence"] = self.evidence_dicts()
         return data
+
+    def evidence_dicts(self) -> list[dict[str, Any]]:
+        """The evidence as plain JSON-serializable dicts (for batch rows and API responses)."""
+        return [{**asdict(e), "sources": [asdict(s) for s in e.sources]} for e in self.evidence]
