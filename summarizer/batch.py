@@ -5,8 +5,10 @@ the output exactly once after the same command is run again, and no output line 
 How: each output line carries the input line number; on start the output is read back, a
 partial last line (a write cut short) is cut off, and the lines already present are skipped.
 Results are appended a batch at a time and flushed to disk before the next batch starts.
-Bad records (invalid JSON, missing or empty text, non-string text, duplicate id) get an
-`error` line with their line number; they never stop the job.
+Bad records (not UTF-8, invalid JSON, nested too deeply, numbers too long, lone surrogates,
+missing or empty text, non-string text or title, duplicate id, or a document the model fails
+on) get an `error` line with their line number; they never stop the job. A damaged input file
+(truncated or corrupt compression) stops it after every record before the damage is written.
 """
 
 from __future__ import annotations
@@ -17,30 +19,42 @@ import logging
 import os
 import sys
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
 
-from summarizer.document import prepare_document
+from summarizer.batching import sorted_batches
 from summarizer.errors import InvalidInputError, SummarizerError
-from summarizer.io import open_text
+from summarizer.io import open_binary
+from summarizer.jsonl import read_jsonl
+from summarizer.options import LoadOptions, SummarizeOptions
 from summarizer.pipeline import Summarizer
 from summarizer.types import Summary
 
 logger = logging.getLogger(__name__)
 
+EXIT_SOME_FAILED = 3
+"""`tomtat batch` exit status when the run finished but some records got an error line."""
+
 
 @dataclass(frozen=True)
 class BatchConfig:
+    """One batch run: files, fields, the model and how it is loaded, document options."""
+
     input: str
     output: str
+    model: str | None = None
+    load: LoadOptions = field(default_factory=lambda: LoadOptions(batch_size=16))
+    options: SummarizeOptions = field(default_factory=SummarizeOptions)
     text_field: str = "text"
     id_field: str = "id"
-    batch_size: int = 16
-    max_tokens: int = 0  # > 0: cap a model call at this many input tokens instead of batch_size documents
+    max_tokens: int = 0  # > 0: cap a model call at this many padded input tokens as well
     window: int = 256  # records read ahead and sorted by length
-    max_bullets: int = 5
+
+    @property
+    def batch_size(self) -> int:
+        return self.load.batch_size
 
 
 @dataclass
@@ -50,6 +64,7 @@ class BatchStats:
     total: int = 0
     done: int = 0
     skipped: int = 0
+    skipped_failed: int = 0  # of the skipped, error lines written by an earlier run
     failed: int = 0
     seconds: float = 0.0
     interrupted: bool = False
@@ -59,9 +74,14 @@ class BatchStats:
         rate = self.done / self.seconds if self.seconds else 0.0
         state = "interrupted" if self.interrupted else "finished"
         return (
-            f"tomtat batch {state}: done {self.done}, skipped {self.skipped} (already present), "
-            f"failed {self.failed}, {self.seconds:.1f} s ({rate:.2f} docs/s)"
+            f"tomtat batch {state}: done {self.done}, skipped {self.skipped} (already present, "
+            f"{self.skipped_failed} of them errors), failed {self.failed}, {self.seconds:.1f} s ({rate:.2f} docs/s)"
         )
+
+    @property
+    def any_failed(self) -> bool:
+        """Whether the output holds error lines, from this run or an earlier one."""
+        return bool(self.failed or self.skipped_failed)
 
 
 @dataclass(frozen=True)
@@ -74,37 +94,39 @@ class InputRecord:
 
 
 def read_input(path: str, *, text_field: str = "text", id_field: str = "id") -> Iterator[InputRecord]:
-    """Every non-blank input line as a record; bad ones carry an `error` (with the line number)."""
+    """Every non-blank input line as a record; bad ones carry an `error` (with the line number).
+
+    The text itself is checked when it is summarized (`Summarizer.summarize_each`).
+
+    Raises:
+        InvalidInputError: the file is missing or damaged (after the records before the damage).
+    """
     seen: set[str] = set()
-    with open_text(path) as fh:
-        for number, raw in enumerate(fh, start=1):
-            if not raw.strip():
-                continue
-            try:
-                obj = json.loads(raw)
-            except json.JSONDecodeError as exc:
-                yield InputRecord(
-                    number, f"line:{number}", None, _error("invalid_json", number, f"not valid JSON ({exc.msg})")
-                )
-                continue
-            if not isinstance(obj, dict):
-                yield InputRecord(number, f"line:{number}", None, _error("invalid_record", number, "not a JSON object"))
-                continue
-            rid = obj.get(id_field)
-            rid = f"line:{number}" if rid is None or rid == "" else str(rid)
-            if rid in seen:
-                yield InputRecord(number, rid, None, _error("duplicate_id", number, f"duplicate id {rid!r}"))
-                continue
-            seen.add(rid)
-            text = obj.get(text_field)
-            title = obj.get("title") or None
-            try:
-                if text is None:
-                    raise InvalidInputError(f"missing field {text_field!r}")
-                prepare_document(text, title=title)
-            except InvalidInputError as exc:
-                yield InputRecord(number, rid, None, _error("invalid_text", number, str(exc)))
-                continue
+    for parsed in read_jsonl(path):
+        number, obj = parsed.number, parsed.value
+        if parsed.error is not None:
+            code = "invalid_json" if parsed.error.startswith("not valid JSON") else "invalid_record"
+            yield InputRecord(number, f"line:{number}", None, _error(code, number, parsed.error))
+            continue
+        if not isinstance(obj, dict):
+            yield InputRecord(number, f"line:{number}", None, _error("invalid_record", number, "not a JSON object"))
+            continue
+        rid = obj.get(id_field)
+        rid = f"line:{number}" if rid is None or rid == "" else str(rid)
+        if rid in seen:
+            yield InputRecord(number, rid, None, _error("duplicate_id", number, f"duplicate id {rid!r}"))
+            continue
+        seen.add(rid)
+        text, title = obj.get(text_field), obj.get("title") or None
+        if text is None:
+            yield InputRecord(number, rid, None, _error("invalid_text", number, f"missing field {text_field!r}"))
+        elif not isinstance(text, str):
+            message = f"{text_field!r} must be a string, not {type(text).__name__}"
+            yield InputRecord(number, rid, None, _error("invalid_text", number, message))
+        elif title is not None and not isinstance(title, str):
+            message = f"title must be a string, not {type(title).__name__}"
+            yield InputRecord(number, rid, None, _error("invalid_record", number, message))
+        else:
             yield InputRecord(number, rid, text, title=title)
 
 
@@ -113,8 +135,14 @@ def _error(code: str, line: int, message: str) -> dict[str, str]:
 
 
 def count_lines(path: str) -> int:
-    with open_text(path) as fh:
-        return sum(1 for line in fh if line.strip())
+    """Non-blank lines of the input (for progress); counts up to any damage, which reading reports."""
+    count = 0
+    try:
+        with open_binary(path) as fh:
+            count = sum(1 for line in fh if line.strip())
+    except (EOFError, OSError, ValueError):
+        pass
+    return count
 
 
 class OutputLog:
@@ -122,11 +150,17 @@ class OutputLog:
 
     def __init__(self, path: str, input_path: str) -> None:
         self.path = Path(path)
+        self.failed_lines = 0  # error lines already in the output
         if self.path.suffix in (".xz", ".gz"):
             raise InvalidInputError("the output is appended to as the job runs: name a plain .jsonl file")
-        self._check_input(input_path)
-        self.done_lines = self._recover()
-        self._fh: IO[str] = self.path.open("a", encoding="utf-8")
+        if self.path.is_dir():
+            raise InvalidInputError(f"--output {path} is a folder; name a .jsonl file")
+        try:
+            self._check_input(input_path)
+            self.done_lines = self._recover()
+            self._fh: IO[str] = self.path.open("a", encoding="utf-8")
+        except OSError as exc:
+            raise InvalidInputError(f"cannot write --output {path}: {exc.strerror or exc}") from None
 
     def _check_input(self, input_path: str) -> None:
         meta_path = self.path.with_name(self.path.name + ".meta.json")
@@ -153,9 +187,17 @@ class OutputLog:
                 logger.warning("%s: removing a partial last line (%d bytes)", self.path, len(data) - end)
                 fh.truncate(end)
         done = set()
-        for raw in data[:end].splitlines():
+        self.failed_lines = 0
+        for number, raw in enumerate(data[:end].splitlines(), start=1):
             if raw.strip():
-                done.add(int(json.loads(raw)["line"]))
+                try:
+                    row = json.loads(raw)
+                    done.add(int(row["line"]))
+                    self.failed_lines += "error" in row
+                except (ValueError, KeyError, TypeError):
+                    raise InvalidInputError(
+                        f"{self.path} line {number} is not a result of tomtat batch; choose another --output"
+                    ) from None
         return done
 
     def append(self, rows: Sequence[dict[str, Any]]) -> None:
@@ -186,47 +228,32 @@ def error_row(record: InputRecord) -> dict[str, Any]:
     return {"id": record.id, "line": record.line, "error": record.error}
 
 
-def summarize_records(summarizer: Summarizer, records: list[InputRecord], max_bullets: int) -> list[dict[str, Any]]:
-    """One model call for the batch; if it fails, one call per record so only the bad one fails."""
-    try:
-        summaries = summarizer.summarize_many(
-            [r.text or "" for r in records],
-            titles=[r.title for r in records],
-            max_bullets=max_bullets,
-            batch_size=len(records),
+def summarized(summarizer: Summarizer, records: list[InputRecord], cfg: BatchConfig) -> Iterator[list[dict[str, Any]]]:
+    """Result or error rows of `records`, one list per model call of at most batch_size
+    documents (and max_tokens padded tokens); a document that cannot be summarized gets an
+    error row. Both engines summarize through this."""
+    count = summarizer.generator.count_tokens if summarizer.generator else _count_words
+    lengths = count([r.text if isinstance(r.text, str) else "" for r in records])
+    for batch in sorted_batches(lengths, cfg.batch_size, cfg.max_tokens):
+        group = sorted(batch)
+        outcomes = summarizer.summarize_each(
+            [records[i].text or "" for i in group],
+            titles=[records[i].title for i in group],
+            options=cfg.options,
+            batch_size=len(group),
         )
-        return [result_row(r, s) for r, s in zip(records, summaries, strict=True)]
-    except SummarizerError:
-        if len(records) == 1:
-            raise
-    rows = []
-    for record in records:
-        try:
-            rows.append(summarize_records(summarizer, [record], max_bullets)[0])
-        except SummarizerError as exc:
-            rows.append(
-                error_row(InputRecord(record.line, record.id, None, _error("summarize_failed", record.line, str(exc))))
-            )
-    return rows
+        yield [_row(records[i], outcome) for i, outcome in zip(group, outcomes, strict=True)]
 
 
-def batches_of(
-    records: list[InputRecord], cfg: BatchConfig, count: Callable[[list[str]], list[int]]
-) -> Iterator[list[InputRecord]]:
-    """Length-sorted batches of a window: at most batch_size documents or max_tokens tokens."""
-    ordered = sorted(records, key=lambda r: len(r.text or ""))
-    sizes = count([r.text or "" for r in ordered]) if cfg.max_tokens else [0] * len(ordered)
-    batch: list[InputRecord] = []
-    budget = 0
-    for record, size in zip(ordered, sizes, strict=True):
-        full = len(batch) >= cfg.batch_size if not cfg.max_tokens else batch and budget + size > cfg.max_tokens
-        if full:
-            yield batch
-            batch, budget = [], 0
-        batch.append(record)
-        budget += size
-    if batch:
-        yield batch
+def _count_words(texts: Sequence[str]) -> list[int]:
+    return [len(t.split()) for t in texts]
+
+
+def _row(record: InputRecord, outcome: Summary | SummarizerError) -> dict[str, Any]:
+    if isinstance(outcome, Summary):
+        return result_row(record, outcome)
+    code = "invalid_text" if isinstance(outcome, InvalidInputError) else "summarize_failed"
+    return error_row(InputRecord(record.line, record.id, None, _error(code, record.line, str(outcome))))
 
 
 class Progress:
@@ -272,13 +299,32 @@ class BatchRun:
         self.stats = BatchStats(total=count_lines(cfg.input))
         self.out = OutputLog(cfg.output, cfg.input)
         self.stats.skipped = len(self.out.done_lines)
+        self.stats.skipped_failed = self.out.failed_lines
         self.progress = Progress(self.stats.total, self.stats.skipped)
         self.started = time.perf_counter()
+        self.damage: InvalidInputError | None = None
 
     def pending(self) -> Iterator[InputRecord]:
-        """Input records not yet in the output (bad ones included, with their error)."""
-        records = read_input(self.cfg.input, text_field=self.cfg.text_field, id_field=self.cfg.id_field)
-        return (r for r in records if r.line not in self.out.done_lines)
+        """Input records not yet in the output (bad ones included, with their error).
+
+        Stops at damage in the input file; `finish()` then raises it.
+        """
+        try:
+            for record in read_input(self.cfg.input, text_field=self.cfg.text_field, id_field=self.cfg.id_field):
+                if record.line not in self.out.done_lines:
+                    yield record
+        except InvalidInputError as exc:
+            self.damage = exc
+
+    def finish(self) -> BatchStats:
+        """The run's statistics, or the input's damage (after everything before it was written).
+
+        Raises:
+            InvalidInputError: the input file is damaged.
+        """
+        if self.damage is not None:
+            raise self.damage
+        return self.stats
 
     def write(self, rows: Sequence[dict[str, Any]]) -> None:
         self.out.append(rows)
@@ -298,9 +344,19 @@ class BatchRun:
 
 
 def run_batch(summarizer: Summarizer, cfg: BatchConfig) -> BatchStats:
-    """Summarize every record of cfg.input into cfg.output, resuming what an earlier run left."""
-    count = summarizer.generator.count_tokens if summarizer.generator else (lambda ts: [len(t.split()) for t in ts])
+    """Summarize every record of cfg.input into cfg.output, resuming what an earlier run left.
+
+    Raises:
+        InvalidInputError: the input is damaged (raised after every record before the damage
+            is written) or the output cannot be written.
+    """
     window: list[InputRecord] = []
+
+    def flush() -> None:
+        for rows in summarized(summarizer, window, cfg):
+            run.write(rows)
+        window.clear()
+
     with BatchRun(cfg) as run:
         for record in run.pending():
             if record.error is not None:
@@ -308,12 +364,9 @@ def run_batch(summarizer: Summarizer, cfg: BatchConfig) -> BatchStats:
                 continue
             window.append(record)
             if len(window) >= cfg.window:
-                for batch in batches_of(window, cfg, count):
-                    run.write(summarize_records(summarizer, batch, cfg.max_bullets))
-                window.clear()
-        for batch in batches_of(window, cfg, count):
-            run.write(summarize_records(summarizer, batch, cfg.max_bullets))
-    return run.stats
+                flush()
+        flush()
+    return run.finish()
 
 
 def _count(stats: BatchStats, row: dict[str, Any]) -> None:

@@ -16,10 +16,10 @@ registry name each node can load) on every node, then run
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator
 from typing import Any
 
-from summarizer.batch import BatchConfig, BatchRun, BatchStats, InputRecord, error_row, summarize_records
+from summarizer.batch import BatchConfig, BatchRun, BatchStats, InputRecord, error_row, summarized
+from summarizer.batching import chunked
 
 logger = logging.getLogger(__name__)
 
@@ -29,11 +29,11 @@ CHUNK = 2048  # records per Dataset: bounds the driver's memory and the work los
 class SummarizeActor:
     """Ray `map_batches` callable: one Summarizer per actor, reused for every batch."""
 
-    def __init__(self, model: str | None, backend: str | None, device: str, max_bullets: int) -> None:
+    def __init__(self, cfg: BatchConfig) -> None:
         from summarizer.pipeline import Summarizer
 
-        self.summarizer = Summarizer.from_pretrained(model, backend=backend, device=device)
-        self.max_bullets = max_bullets
+        self.cfg = cfg
+        self.summarizer = Summarizer.from_pretrained(cfg.model, cfg.load)
 
     def __call__(self, batch: dict[str, Any]) -> dict[str, list[Any]]:
         import json
@@ -42,27 +42,13 @@ class SummarizeActor:
             InputRecord(int(line), str(rid), str(text), title=title or None)
             for line, rid, text, title in zip(batch["line"], batch["id"], batch["text"], batch["title"], strict=True)
         ]
-        rows = summarize_records(self.summarizer, records, self.max_bullets)
+        rows = [row for rows in summarized(self.summarizer, records, self.cfg) for row in rows]
         return {"row": [json.dumps(row, ensure_ascii=False) for row in rows]}
-
-
-def _chunks(records: Iterator[InputRecord], size: int) -> Iterator[list[InputRecord]]:
-    chunk: list[InputRecord] = []
-    for record in records:
-        chunk.append(record)
-        if len(chunk) >= size:
-            yield chunk
-            chunk = []
-    if chunk:
-        yield chunk
 
 
 def run_batch_ray(
     cfg: BatchConfig,
     *,
-    model: str | None,
-    backend: str | None = None,
-    device: str = "auto",
     concurrency: int = 2,
     num_gpus_per_worker: float = 0,
     address: str | None = None,
@@ -82,9 +68,8 @@ def run_batch_ray(
             ignore_reinit_error=True,
             runtime_env={"env_vars": worker_environment()},  # workers skip the CLI's own setting
         )
-    actor_options = {"model": model, "backend": backend, "device": device, "max_bullets": cfg.max_bullets}
     with BatchRun(cfg) as run:
-        for chunk in _chunks(run.pending(), CHUNK):
+        for chunk in chunked(run.pending(), CHUNK):
             run.write([error_row(r) for r in chunk if r.error is not None])
             good = sorted((r for r in chunk if r.error is None), key=lambda r: len(r.text or ""))
             if not good:
@@ -94,11 +79,11 @@ def run_batch_ray(
             )
             results = dataset.map_batches(
                 SummarizeActor,
-                fn_constructor_kwargs=actor_options,
+                fn_constructor_kwargs={"cfg": cfg},
                 batch_size=cfg.batch_size,
                 concurrency=concurrency,
                 num_gpus=num_gpus_per_worker or None,
             )
             for batch in results.iter_batches(batch_size=cfg.batch_size, batch_format="default"):
                 run.write([json.loads(row) for row in batch["row"]])
-    return run.stats
+    return run.finish()

@@ -18,6 +18,7 @@ from typing import Any
 
 from summarizer.errors import InvalidInputError, SummarizerError
 from summarizer.generation.allocator import share_malloc_arena
+from summarizer.options import DEFAULT_BULLETS, MAX_BULLETS, LoadOptions, SummarizeOptions
 from summarizer.registry import default_model_name, known_models
 
 logger = logging.getLogger("tomtat")
@@ -60,18 +61,21 @@ def add_model_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--threads", type=int, default=0, help="CPU threads (0: library default)")
 
 
-def load_summarizer(args: argparse.Namespace, **kwargs: Any) -> Any:
-    from summarizer.pipeline import Summarizer
-
-    return Summarizer.from_pretrained(
-        args.model,
+def load_options(args: argparse.Namespace, **overrides: Any) -> LoadOptions:
+    """The `LoadOptions` of the model arguments (see `add_model_arguments`)."""
+    return LoadOptions(
         device=args.device,
         dtype=args.dtype,
         backend=args.backend,
         compute_type=args.compute_type,
         threads=args.threads,
-        **kwargs,
-    )
+    ).updated(**overrides)
+
+
+def load_summarizer(args: argparse.Namespace, **overrides: Any) -> Any:
+    from summarizer.pipeline import Summarizer
+
+    return Summarizer.from_pretrained(args.model, load_options(args, **overrides))
 
 
 def generation_overrides(args: argparse.Namespace) -> dict[str, dict[str, Any]]:
@@ -114,18 +118,19 @@ def _cmd_summarize(args: argparse.Namespace) -> int:
 def _cmd_batch(args: argparse.Namespace) -> int:
     import signal
 
-    from summarizer.batch import BatchConfig
+    from summarizer.batch import EXIT_SOME_FAILED, BatchConfig
 
     if not Path(args.input).is_file():
         raise InvalidInputError(f"no such file: {args.input}")
     cfg = BatchConfig(
         input=args.input,
         output=args.output,
+        model=args.model,
+        load=load_options(args, batch_size=args.batch_size),
+        options=SummarizeOptions(max_bullets=args.max_bullets),
         text_field=args.text_field,
         id_field=args.id_field,
-        batch_size=args.batch_size,
         max_tokens=args.max_tokens,
-        max_bullets=args.max_bullets,
     )
     logging.getLogger("summarizer.batch").setLevel(logging.INFO)
     # SIGTERM stops like Ctrl-C: what is written stays, the rerun resumes
@@ -135,9 +140,6 @@ def _cmd_batch(args: argparse.Namespace) -> int:
 
         stats = run_batch_ray(
             cfg,
-            model=args.model,
-            backend=args.backend,
-            device=args.device,
             concurrency=args.concurrency,
             num_gpus_per_worker=args.num_gpus_per_worker,
             address=args.ray_address,
@@ -149,7 +151,9 @@ def _cmd_batch(args: argparse.Namespace) -> int:
     print(stats.line(), file=sys.stderr)
     if stats.errors:
         print(f"tomtat batch: failed records by reason: {stats.errors}", file=sys.stderr)
-    return 130 if stats.interrupted else 0
+    if stats.interrupted:
+        return 130
+    return EXIT_SOME_FAILED if stats.any_failed else 0
 
 
 def _cmd_models(args: argparse.Namespace) -> int:
@@ -182,7 +186,12 @@ def build_parser() -> argparse.ArgumentParser:
         help="text: headline, abstract, bullets (warnings on stderr); json: also evidence and info",
     )
     p.add_argument("--title", default=None, help="the document's title, if it is not the text's first line")
-    p.add_argument("--max-bullets", type=int, default=None, help="at most this many bullets (1-20, default 5)")
+    p.add_argument(
+        "--max-bullets",
+        type=int,
+        default=None,
+        help=f"at most this many bullets (1-{MAX_BULLETS}, default {DEFAULT_BULLETS})",
+    )
     p.add_argument("--num-beams", type=int, default=None, help="beam size for generating models (default: registry)")
     p.add_argument(
         "--length-penalty",
@@ -191,18 +200,37 @@ def build_parser() -> argparse.ArgumentParser:
         help="beam length penalty for generating models (default: registry)",
     )
     p.add_argument("--no-repeat-ngram-size", type=int, default=None, help="generating models: block repeated n-grams")
-    p.add_argument("--max-new-tokens", type=int, default=None, help="for the abstract")
+    p.add_argument(
+        "--max-new-tokens",
+        type=int,
+        default=None,
+        help="generating models: longest abstract in tokens (default: registry)",
+    )
     add_model_arguments(p)
     p.set_defaults(func=_cmd_summarize)
 
-    p = sub.add_parser("batch", help="summarize a JSONL file, resumably (rerun the same command to resume)")
+    p = sub.add_parser(
+        "batch",
+        help="summarize a JSONL file, resumably (rerun the same command to resume)",
+        description="Summarize every line of a JSONL file into an output JSONL file; rerun the same command "
+        "to resume. Exit status: 0 all summarized, 2 the input or output file cannot be used (records "
+        "before damage in the input are kept), 3 some records have an error line in the output "
+        "(from this run or an earlier one), 130 interrupted.",
+    )
     p.add_argument("input", help="JSONL, optionally .xz/.gz, one document per line")
     p.add_argument("-o", "--output", required=True, help="output JSONL (appended to; resumed on rerun)")
-    p.add_argument("--text-field", default="text")
-    p.add_argument("--id-field", default="id")
-    p.add_argument("--batch-size", type=int, default=16, help="documents per model call")
-    p.add_argument("--max-tokens", type=int, default=0, help="instead: input tokens per model call")
-    p.add_argument("--max-bullets", type=int, default=5)
+    p.add_argument("--text-field", default="text", help="field holding the document (default: text)")
+    p.add_argument("--id-field", default="id", help="field holding the document id (default: id; else line:N)")
+    p.add_argument("--batch-size", type=int, default=16, help="documents per model call (default 16)")
+    p.add_argument(
+        "--max-tokens", type=int, default=0, help="also cap a model call at this many padded input tokens (0: off)"
+    )
+    p.add_argument(
+        "--max-bullets",
+        type=int,
+        default=DEFAULT_BULLETS,
+        help=f"at most this many bullets (1-{MAX_BULLETS}, default {DEFAULT_BULLETS})",
+    )
     p.add_argument("--engine", choices=["local", "ray"], default="local")
     p.add_argument("--concurrency", type=int, default=2, help="ray: model actors")
     p.add_argument("--num-gpus-per-worker", type=float, default=0, help="ray: GPUs per actor")
@@ -211,7 +239,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=_cmd_batch)
 
     p = sub.add_parser("models", help="list the model registry")
-    p.add_argument("--format", choices=["text", "json"], default="text")
+    p.add_argument("--format", choices=["text", "json"], default="text", help="text: a table; json: the model cards")
     p.set_defaults(func=_cmd_models)
 
     for ep in sorted(entry_points(group="tomtat.commands"), key=lambda e: e.name):

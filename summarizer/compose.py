@@ -9,13 +9,14 @@ Contract (all models, extractive and generating):
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from summarizer.compress import RULES, compress, headline_form
 from summarizer.document import Document
 from summarizer.postprocess import as_headline, as_sentence, dedupe
+from summarizer.selection import Selection
 from summarizer.tokens import syllables
-from summarizer.types import Evidence, SourceSpan
+from summarizer.types import Evidence, SourceSpan, Summary, SummaryInfo
 
 
 @dataclass(frozen=True)
@@ -97,3 +98,55 @@ def apply_contract(headline: Line, abstract: list[Line], bullets: list[Line]) ->
             kept.append(bullet)
             seen.add(bullet.text)
     return abstract, kept
+
+
+@dataclass
+class Lines:
+    """One document's output lines (contract applied), the notes a reader should see and
+    the tokens generated for them: what every path (extractive, seq2seq, rewrite) yields."""
+
+    headline: Line
+    abstract: list[Line]
+    bullets: list[Line]
+    warnings: list[str] = field(default_factory=list)
+    tokens: int = 0
+
+    @classmethod
+    def of(
+        cls, headline: Line, abstract: list[Line], bullets: list[Line], warnings: list[str], tokens: int = 0
+    ) -> Lines:
+        """The lines with the output contract enforced."""
+        abstract, bullets = apply_contract(headline, abstract, bullets)
+        return cls(headline, abstract, bullets, warnings, tokens)
+
+    def at_most(self, max_bullets: int) -> Lines:
+        """Keep the first `max_bullets` bullets, noting how many were left out."""
+        if len(self.bullets) > max_bullets:
+            self.warnings.append(f"{len(self.bullets) - max_bullets} bullet(s) left out by max_bullets")
+            self.bullets = self.bullets[:max_bullets]
+        return self
+
+    def summary(self, info: SummaryInfo) -> Summary:
+        """The `Summary`, with one evidence entry per line (headline, abstract, bullets)."""
+        evidence = (
+            self.headline.evidence("headline", 0),
+            *(line.evidence("abstract", i) for i, line in enumerate(self.abstract)),
+            *(line.evidence("bullet", i) for i, line in enumerate(self.bullets)),
+        )
+        return Summary(
+            headline=self.headline.text,
+            abstract=" ".join(line.text for line in self.abstract),
+            bullets=tuple(line.text for line in self.bullets),
+            info=info,
+            evidence=evidence,
+        )
+
+
+def selected_lines(
+    doc: Document, selection: Selection, *, rules: tuple[str, ...] = RULES, headline_style: str = "short"
+) -> Lines:
+    """The lines of an extractive selection: source sentences, compressed by `rules`."""
+    headline = extracted_headline(doc, selection.headline, style=headline_style)
+    abstract = [extracted(doc, i, rules=rules) for i in selection.abstract]
+    bullets = [extracted(doc, i, rules=rules) for i in selection.bullets]
+    return Lines.of(headline, abstract, bullets, [])

@@ -100,3 +100,23 @@ def unsupported(text: str, source_keys: set[str], source: str) -> list[str]:
     `source_keys` is `number_keys(source)`, computed once per source by the caller.
     """
     return invented_numbers(text, source_keys) + invented_names(text, source)
+
+
+def select(
+    candidates: list[str], source_keys: set[str], source: str, *, policy: str = "drop"
+) -> tuple[list[str], list[str]]:
+    """The generated sentences to keep, and a warning for each that names what the source lacks.
+
+    `policy` "drop" leaves such sentences out; "flag" keeps them and only warns.
+    """
+    kept: list[str] = []
+    warnings: list[str] = []
+    for sentence in candidates:
+        invented = unsupported(sentence, source_keys, source)
+        if invented and policy == "drop":
+            warnings.append(f"bullet dropped: not in the source: {', '.join(invented)}")
+            continue
+        if invented:
+            warnings.append(f"bullet has what is not in the source: {', '.join(invented)}")
+        kept.append(sentence)
+    return kept, warnings

@@ -16,3 +16,13 @@ def open_text(path: str | Path, mode: str = "rt") -> IO[str]:
     if path.suffix == ".gz":
         return gzip.open(path, mode, encoding="utf-8")  # type: ignore[return-value]
     return path.open(mode.replace("t", ""), encoding="utf-8")
+
+
+def open_binary(path: str | Path) -> IO[bytes]:
+    """Open a file for reading bytes, transparently decompressing .xz and .gz."""
+    path = Path(path)
+    if path.suffix == ".xz":
+        return lzma.open(path, "rb")
+    if path.suffix == ".gz":
+        return gzip.open(path, "rb")
+    return path.open("rb")

@@ -51,21 +51,77 @@ class GenerationOptions:
         return asdict(self)
 
 
+DEFAULT_BULLETS = 5
+MAX_BULLETS = 10  # the one upper bound: library, CLI, batch and API
+
+
 @dataclass(frozen=True)
 class SummarizeOptions:
-    """Document-level settings of one `Summarizer.summarize` call."""
+    """Document-level settings of a summarize call, passed down to every stage.
 
-    max_bullets: int = 5
+    Attributes:
+        max_bullets: at most this many bullets (1 to `MAX_BULLETS`).
+        max_chunks: at most this many model-sized chunks per document; beyond it the rest
+            is not read and `info.truncated` is set.
+        faithfulness: for generated bullets that name a number or person absent from the
+            source: "drop" them (default) or only "flag" them in `info.warnings`.
+    """
+
+    max_bullets: int = DEFAULT_BULLETS
     max_chunks: int = 32
-    faithfulness: str = "drop"  # "drop" invented-number bullets, or only "flag" them
+    faithfulness: str = "drop"
 
     def __post_init__(self) -> None:
-        if not 1 <= self.max_bullets <= 20:
-            raise ConfigurationError("max_bullets must be between 1 and 20")
+        if isinstance(self.max_bullets, bool) or not isinstance(self.max_bullets, int):
+            raise ConfigurationError(f"max_bullets must be an integer from 1 to {MAX_BULLETS}")
+        if not 1 <= self.max_bullets <= MAX_BULLETS:
+            raise ConfigurationError(f"max_bullets must be between 1 and {MAX_BULLETS}")
         if self.max_chunks < 1:
             raise ConfigurationError("max_chunks must be at least 1")
         if self.faithfulness not in ("drop", "flag"):
             raise ConfigurationError("faithfulness must be 'drop' or 'flag'")
+
+    def updated(self, **overrides: Any) -> SummarizeOptions:
+        """Return a copy with the given non-None fields replaced."""
+        return replace(self, **{k: v for k, v in overrides.items() if v is not None})
+
+    def as_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass(frozen=True)
+class LoadOptions:
+    """How and where to load a model: one object for the CLI, evaluation, batch and service.
+
+    Attributes:
+        device: "cpu", "cuda" or "auto" (a GPU when there is one).
+        dtype: torch dtype for the transformers backend: "auto" (bf16 on GPU, fp32 on CPU),
+            "float32", "bfloat16" or "float16".
+        backend: "transformers", "ct2", or None: CTranslate2 on CPU (converted once and
+            cached), transformers on GPU.
+        compute_type: CTranslate2 compute type ("auto", "int8", "float32"...).
+        threads: CPU threads for generation (0: the library's default).
+        batch_size: documents or chunks per model call.
+    """
+
+    device: str = "auto"
+    dtype: str = "auto"
+    backend: str | None = None
+    compute_type: str = "auto"
+    threads: int = 0
+    batch_size: int = 8
+
+    def __post_init__(self) -> None:
+        if self.backend not in (None, "transformers", "ct2"):
+            raise ConfigurationError(f"unknown backend {self.backend!r}; use transformers or ct2 (or leave it out)")
+        if self.threads < 0:
+            raise ConfigurationError("threads must be 0 (library default) or positive")
+        if self.batch_size < 1:
+            raise ConfigurationError("batch_size must be at least 1")
+
+    def updated(self, **overrides: Any) -> LoadOptions:
+        """Return a copy with the given non-None fields replaced."""
+        return replace(self, **{k: v for k, v in overrides.items() if v is not None})
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)

@@ -3,22 +3,35 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 
 from summarizer.normalize import normalize_text
 from summarizer.segment import split_sentences
 
 _SPECIAL = re.compile(r"<extra_id_\d+>|</s>|<s>|<pad>|<unk>")
-_TASK_PREFIX = re.compile(r"^(?:tiêu đề|tóm tắt|vietnews|summarize)\s*:\s*", re.IGNORECASE)
 _WORD = re.compile(r"\w+")
 _SENTENCE_END = re.compile(r"(?:[.!?…]|\./\.)[\"”’')\]]*$")
 
 
-def clean_generated(text: str) -> str:
-    """Remove special tokens and echoed task prefixes, normalize, capitalize the first letter."""
+def clean_generated(text: str, *, prefixes: Iterable[str] = ()) -> str:
+    """Remove special tokens and an echoed task prefix, normalize, capitalize the first letter.
+
+    `prefixes` are the model's task prefixes (its registry entry's), e.g. "tóm tắt: ".
+    """
     text = _SPECIAL.sub(" ", text)
-    text = normalize_text(text).replace("\n", " ")
-    text = _TASK_PREFIX.sub("", text).strip(" -–")
+    text = normalize_text(text).replace("\n", " ").strip()
+    for prefix in sorted({p.strip().rstrip(":").strip() for p in prefixes if p.strip()}, key=len, reverse=True):
+        match = re.match(rf"{re.escape(prefix)}\s*:\s*", text, re.IGNORECASE)
+        if match:
+            text = text[match.end() :]
+            break
+    text = text.strip(" -–")
     return text[:1].upper() + text[1:] if text else text
+
+
+def as_sentence_list(generated: str) -> list[str]:
+    """Generated text as a list of complete sentences."""
+    return [as_sentence(s) for s in split_sentences(generated) if s.strip(" .")]
 
 
 def as_sentence(text: str) -> str:

@@ -14,9 +14,8 @@ For one document and its `Selection` (from `ext-vi`):
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
 
-from summarizer.compose import Line, extracted, extracted_headline
+from summarizer.compose import Line, Lines, extracted, extracted_headline
 from summarizer.compress import compress
 from summarizer.document import Document
 from summarizer.faithfulness import number_keys, unsupported
@@ -27,17 +26,6 @@ from summarizer.selection import Selection
 from summarizer.types import SourceSpan
 
 FALLBACK_NOTE = "rewrite fell back to the extracted sentence"
-
-
-@dataclass
-class Rewritten:
-    """The lines of one document, with what had to fall back."""
-
-    headline: Line
-    abstract: list[Line]
-    bullets: list[Line]
-    fallbacks: list[str] = field(default_factory=list)
-    tokens: int = 0
 
 
 def _checked(doc: Document, index: int, text: str, *, headline: bool) -> Line | None:
@@ -59,8 +47,11 @@ def rewrite_documents(
     options: dict[str, GenerationOptions],
     max_input_tokens: int,
     batch_size: int,
-) -> list[Rewritten]:
-    """Rewrite the selected sentences of every document, one batched model call per task."""
+) -> list[Lines]:
+    """Rewrite the selected sentences of every document, one batched model call per task.
+
+    Each document's lines name the parts that fell back in a warning.
+    """
     jobs: dict[str, list[tuple[int, int]]] = {"summary": [], "headline": []}
     for d, (doc, selection) in enumerate(zip(docs, selections, strict=True)):
         for index in dict.fromkeys([*selection.abstract, *selection.bullets]):
@@ -75,7 +66,7 @@ def rewrite_documents(
         inputs = [prefixes.get(task, "") + compress(docs[d].sentences[i]).text for d, i in owners]
         results = generator.generate(inputs, options[task], max_input_tokens=max_input_tokens, batch_size=batch_size)
         for (d, i), result in zip(owners, results, strict=True):
-            outputs[(task, d, i)] = clean_generated(result.text)
+            outputs[(task, d, i)] = clean_generated(result.text, prefixes=prefixes.values())
             tokens[d] += result.n_tokens
     out = []
     for d, (doc, selection) in enumerate(zip(docs, selections, strict=True)):
@@ -95,5 +86,6 @@ def rewrite_documents(
             headline = line(selection.headline, part="headline")
         abstract = [line(i, part="abstract") for i in selection.abstract]
         bullets = [line(i, part="bullet") for i in selection.bullets]
-        out.append(Rewritten(headline, abstract, bullets, fallbacks, tokens[d]))
+        warnings = [f"{FALLBACK_NOTE}: {', '.join(fallbacks)}"] if fallbacks else []
+        out.append(Lines.of(headline, abstract, bullets, warnings, tokens[d]))
     return out

@@ -7,6 +7,34 @@ from typing import Any
 
 
 @dataclass(frozen=True)
+class ModelInfo:
+    """What a loaded `Summarizer` runs, as set at load time (not as requested).
+
+    Attributes:
+        name: registry name, hub id or folder of the model.
+        revision: pinned revision of the weights (empty for local or extractive models).
+        kind: "seq2seq" (generates), "extractive" (copies sentences) or "rewrite"
+            (selects sentences, then rewrites them with a seq2seq model).
+        backend: "transformers" or "ct2" for the generator that runs, "extractive" when
+            nothing is generated.
+        device: where the model runs ("cpu", "cuda"...).
+        dtype: weights' dtype as loaded ("float32", "bfloat16"...; "n/a" for extractive).
+        compute_type: CTranslate2 compute type in use (the dtype for transformers; "n/a").
+    """
+
+    name: str
+    revision: str
+    kind: str
+    backend: str
+    device: str
+    dtype: str = "n/a"
+    compute_type: str = "n/a"
+
+    def as_dict(self) -> dict[str, str]:
+        return asdict(self)
+
+
+@dataclass(frozen=True)
 class SummaryInfo:
     """How a summary was made: enough to reproduce it and to judge it.
 

@@ -16,7 +16,8 @@ from pathlib import Path
 import pytest
 
 from summarizer import Summarizer
-from summarizer.batch import BatchConfig, run_batch
+from summarizer.batch import EXIT_SOME_FAILED, BatchConfig, run_batch
+from summarizer.options import LoadOptions
 from tests.conftest import REPO
 
 TOMTAT = str(Path(sys.executable).with_name("tomtat"))
@@ -67,7 +68,9 @@ def test_rerun_skips_what_is_done_and_repairs_a_cut_line(tmp_path: Path) -> None
     lines = [json.dumps({"id": "d0", "line": 1, "headline": "x", "abstract": "x", "bullets": [], "warnings": []})]
     out.write_text(lines[0] + "\n" + '{"id": "d1", "line": 2, "headl', encoding="utf-8")  # killed mid-write
     (tmp_path / "out.jsonl.meta.json").unlink(missing_ok=True)
-    stats = run_batch(Summarizer.from_pretrained("lead"), BatchConfig(str(source), str(out), batch_size=3))
+    stats = run_batch(
+        Summarizer.from_pretrained("lead"), BatchConfig(str(source), str(out), load=LoadOptions(batch_size=3))
+    )
     assert stats.skipped == 1 and stats.done == 7
     assert_each_line_once(out, 8)
 
@@ -115,7 +118,7 @@ def test_sigkill_at_a_random_point_then_rerun_gives_every_line_once(tmp_path: Pa
     before = out.read_bytes().count(b"\n")
     assert 0 < before < 45, f"kill came at {before} lines"
     rerun = subprocess.run(_batch_command(source, out, tiny_model_dir), capture_output=True, text=True, timeout=300)
-    assert rerun.returncode == 0, rerun.stderr
+    assert rerun.returncode == EXIT_SOME_FAILED, rerun.stderr  # the 5 bad records
     assert f"skipped {before}" in rerun.stderr
     rows = assert_each_line_once(out, 45)
     assert len({r["id"] for r in rows if "error" not in r}) == 40
@@ -162,6 +165,70 @@ def test_ray_engine_on_a_local_instance(tmp_path: Path, tiny_model_dir: Path) ->
         text=True,
         timeout=600,
     )
-    assert result.returncode == 0, result.stderr[-2000:]
+    assert result.returncode == EXIT_SOME_FAILED, result.stderr[-2000:]
+    assert "failed 5" in result.stderr
     rows = assert_each_line_once(out, 17)
     assert sum("error" in r for r in rows) == 5 and all(r["abstract"] for r in rows if "error" not in r)
+
+
+HOSTILE_LINES = [
+    b'{"id": "deep", "text": ' + b"[" * 5000 + b"]" * 5000 + b"}",
+    b'{"id": "big", "text": "x", "n": ' + b"9" * 5000 + b"}",
+    b'{"id": "\\ud800", "text": "C\xc3\xa2u m\xe1\xbb\x99t."}',
+    b'{"id": "latin", "text": "C\xe2u m\xf4t."}',
+    b'{"id": "so-title", "text": "C\xc3\xa2u m\xe1\xbb\x99t.", "title": 5}',
+]
+
+
+def test_hostile_lines_become_error_lines_and_the_rerun_is_stable(tmp_path: Path, capsys) -> None:
+    from summarizer.cli import main
+
+    source = tmp_path / "in.jsonl"
+    good = json.dumps({"id": "ok", "text": REPORT}, ensure_ascii=False).encode()
+    source.write_bytes(b"\n".join([good, *HOSTILE_LINES, good.replace(b'"ok"', b'"ok2"')]) + b"\n")
+    out = tmp_path / "out.jsonl"
+    for _ in range(2):  # the rerun must not stop on the same line either
+        assert main(["batch", str(source), "-o", str(out), "--model", "lead"]) == EXIT_SOME_FAILED
+    rows = assert_each_line_once(out, 7)
+    errors = {r["line"]: r["error"]["message"] for r in rows if "error" in r}
+    assert sorted(errors) == [2, 3, 4, 5, 6]
+    assert "nested too deeply" in errors[2] and "cannot be read" in errors[3]
+    assert "lone surrogate" in errors[4] and "not UTF-8" in errors[5] and "title must be a string" in errors[6]
+    assert {r["id"] for r in rows if "error" not in r} == {"ok", "ok2"}
+    assert "failed 5" in capsys.readouterr().err
+
+
+def test_truncated_xz_keeps_the_records_before_the_damage_and_exits_2(tmp_path: Path, capsys) -> None:
+    from summarizer.cli import main
+
+    whole = tmp_path / "whole.jsonl.xz"
+    write_input(whole, 300, bad=False, opener=lzma.open)
+    data = whole.read_bytes()
+    cut = tmp_path / "cut.jsonl.xz"
+    cut.write_bytes(data[: len(data) // 2])
+    out = tmp_path / "out.jsonl"
+    assert main(["batch", str(cut), "-o", str(out), "--model", "lead"]) == 2
+    err = capsys.readouterr().err
+    assert "damaged after line" in err and "Traceback" not in err and len(err.strip().splitlines()) <= 2
+    rows = read_output(out)
+    assert rows and all("error" not in r for r in rows)
+    assert sorted(r["line"] for r in rows) == list(range(1, len(rows) + 1))
+
+
+@pytest.mark.parametrize("problem", ["folder", "unwritable"])
+def test_unusable_output_is_one_line_and_exit_2(tmp_path: Path, capsys, problem: str) -> None:
+    from summarizer.cli import main
+
+    source = write_input(tmp_path / "in.jsonl", 2, bad=False)
+    if problem == "folder":
+        out = tmp_path / "somewhere"
+        out.mkdir()
+    else:
+        if os.geteuid() == 0:
+            pytest.skip("root can write into read-only folders")
+        locked = tmp_path / "locked"
+        locked.mkdir(mode=0o500)
+        out = locked / "out.jsonl"
+    assert main(["batch", str(source), "-o", str(out), "--model", "lead"]) == 2
+    err = capsys.readouterr().err.strip()
+    assert err.startswith("tomtat: error:") and "--output" in err and "\n" not in err

@@ -11,7 +11,7 @@ import pytest
 from summarizer import ConfigurationError, InvalidInputError, ModelNotFoundError, Summarizer, resolve_model
 from summarizer.generation import Generated, sorted_batches
 from summarizer.normalize import clean_document
-from summarizer.options import GenerationOptions
+from summarizer.options import GenerationOptions, LoadOptions, SummarizeOptions
 from summarizer.registry import ModelSpec
 
 
@@ -60,7 +60,7 @@ def test_short_document_bullets_are_abstract_sentences_without_the_headline() ->
 
 def test_long_document_one_bullet_per_chunk_in_order(report_text: str) -> None:
     fake = FakeGenerator()
-    summary = Summarizer(SPEC, fake).summarize(report_text, max_bullets=20)
+    summary = Summarizer(SPEC, fake).summarize(report_text, max_bullets=10)
     assert summary.info.chunks > 3
     assert len(summary.bullets) == len(set(summary.bullets))
     cleaned = clean_document(report_text).text.lower()
@@ -97,7 +97,7 @@ def test_generation_overrides_and_registry_defaults() -> None:
     Summarizer(SPEC, fake).summarize("Một câu ngắn.", generation={"summary": {"num_beams": 4}})
     options = {tuple(o.as_dict().items()) for _, o in fake.calls}
     assert any(dict(o)["num_beams"] == 4 and dict(o)["max_new_tokens"] == 50 for o in options)
-    with pytest.raises(InvalidInputError, match="unknown generation task"):
+    with pytest.raises(ConfigurationError, match="unknown generation task"):
         Summarizer(SPEC, fake).summarize("Một câu.", generation={"title": {}})
 
 
@@ -177,3 +177,63 @@ def test_a_task_with_max_source_tokens_reads_only_leading_whole_sentences() -> N
 def test_negative_max_source_tokens_is_refused() -> None:
     with pytest.raises(ConfigurationError, match="max_source_tokens"):
         GenerationOptions(max_source_tokens=-1)
+
+
+class FailsOn(FakeGenerator):
+    """A generator whose model call fails whenever a batch holds an input containing `marker`."""
+
+    def __init__(self, marker: str) -> None:
+        super().__init__()
+        self.marker = marker
+
+    def generate(self, texts, options, *, max_input_tokens, batch_size=8):
+        if any(self.marker in t for t in texts):
+            from summarizer import ModelLoadError
+
+            raise ModelLoadError("the model failed on this input")
+        return super().generate(texts, options, max_input_tokens=max_input_tokens, batch_size=batch_size)
+
+
+def test_summarize_each_isolates_bad_documents_and_failed_model_calls() -> None:
+    fake = FailsOn("độc")
+    texts = ["Câu một về mưa. Câu hai về lũ.", "   ", "Tin độc hại ở đây. Câu sau.", "Hà Nội nắng. Trời đẹp."]
+    outcomes = Summarizer(SPEC, fake).summarize_each(texts)
+    assert [type(o).__name__ for o in outcomes] == ["Summary", "InvalidInputError", "ModelLoadError", "Summary"]
+    assert outcomes[0].headline.startswith("Câu một") and outcomes[3].headline.startswith("Hà Nội")
+    # one batched call failed, then each document was tried on its own
+    assert len(fake.calls) >= 2 and all(len(inputs) == 1 for inputs, _ in fake.calls)
+
+
+def test_summarize_each_takes_one_options_object_and_checks_the_call() -> None:
+    fake = FakeGenerator(canned="Tỉnh họp bàn kế hoạch. Ông Trần Văn Bịa nói 99 người dự")
+    summarizer = Summarizer(SPEC, fake)
+    text = "Tỉnh họp bàn về kế hoạch năm. Người dân đồng tình với kế hoạch."
+    dropped = summarizer.summarize_each([text])[0]
+    flagged = summarizer.summarize_each([text], options=SummarizeOptions(faithfulness="flag"))[0]
+    assert dropped.bullets == () and any("bullet dropped" in w for w in dropped.info.warnings)
+    assert flagged.bullets and any("bullet has what is not in the source" in w for w in flagged.info.warnings)
+    assert flagged.info.options["faithfulness"] == "flag"
+    with pytest.raises(ConfigurationError, match="titles"):
+        summarizer.summarize_each(["Câu một.", "Câu hai."], titles=["Một"])
+
+
+def test_model_info_reports_what_runs() -> None:
+    summarizer = Summarizer(SPEC, FakeGenerator(), load=LoadOptions(batch_size=3))
+    assert summarizer.info.as_dict() == {
+        "name": "fake",
+        "revision": "",
+        "kind": "seq2seq",
+        "backend": "fake",
+        "device": "cpu",
+        "dtype": "float32",
+        "compute_type": "float32",
+    }
+    assert summarizer.batch_size == 3
+    summary = summarizer.summarize("Câu một về mưa. Câu hai về lũ.")
+    assert (summary.info.backend, summary.info.device) == ("fake", "cpu")
+    lead = Summarizer.from_pretrained("lead", device="cpu")
+    assert (lead.info.backend, lead.info.kind) == ("extractive", "extractive")
+    with pytest.raises(ConfigurationError, match="load options"):
+        Summarizer.from_pretrained("lead", devise="cpu")
+    with pytest.raises(ConfigurationError, match="backend"):
+        LoadOptions(backend="onnx")

@@ -4,9 +4,15 @@ from summarizer.postprocess import as_headline, as_sentence, clean_generated, de
 
 
 def test_special_tokens_and_prefixes_never_leak() -> None:
-    text = clean_generated("<pad> tóm tắt: hà nội mưa lớn </s><unk>")
+    text = clean_generated("<pad> tóm tắt: hà nội mưa lớn </s><unk>", prefixes=["tóm tắt: ", "tiêu đề: "])
     assert text == "Hà nội mưa lớn"
     assert "<" not in text
+
+
+def test_only_the_models_own_prefixes_are_removed() -> None:
+    assert clean_generated("vietnews: Mưa lớn", prefixes=["vietnews: "]) == "Mưa lớn"
+    # a model without prefixes keeps a sentence that happens to start like one
+    assert clean_generated("Tóm tắt: kết quả năm 2024") == "Tóm tắt: kết quả năm 2024"
 
 
 def test_output_is_nfc_with_canonical_tones() -> None:
