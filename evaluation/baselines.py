@@ -22,7 +22,7 @@ from summarizer.document import prepare_document
 from summarizer.errors import ModelNotFoundError
 from summarizer.postprocess import as_headline
 from summarizer.registry import ModelSpec
-from summarizer.types import Summary, SummaryInfo
+from summarizer.types import ModelInfo, Summary, SummaryInfo
 
 BASELINES: dict[str, tuple[str, int, str]] = {
     "lead-1": ("lead", 1, "Lead-1: the first sentence of the body"),
@@ -47,6 +47,7 @@ class Baseline:
             description=description,
             extractive={"method": self.method, "sentences": self.k},
         )
+        self.info = ModelInfo(self.spec.name, "", "extractive", "extractive", "cpu")
 
     def summarize(self, text: str, *, title: str | None = None, **_: Any) -> Summary:
         return self.summarize_many([text], titles=[title])[0]

@@ -9,7 +9,6 @@ never held in memory.
 
 from __future__ import annotations
 
-import json
 import logging
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -17,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from summarizer.io import open_text
+from summarizer.jsonl import read_jsonl
 
 logger = logging.getLogger(__name__)
 
@@ -63,37 +63,33 @@ def read_records(
         stats: filled with counts of what was read and skipped.
     """
     stats = stats if stats is not None else ReadStats()
-    with open_text(path) as fh:
-        for line_no, line in enumerate(fh, start=1):
-            if limit is not None and stats.read >= limit:
-                return
-            if not line.strip():
-                continue
-            try:
-                obj = json.loads(line)
-            except json.JSONDecodeError:
-                logger.warning("%s:%d: not valid JSON, skipped", path, line_no)
-                stats.skip("invalid JSON")
-                continue
-            if not isinstance(obj, dict):
-                stats.skip("not an object")
-                continue
-            rid = str(obj.get("id") or f"{Path(path).name}#{line_no}")
-            if rid in exclude_ids:
-                stats.skip("excluded id")
-                continue
-            text, summary = obj.get(text_field), obj.get(summary_field, "")
-            if not isinstance(text, str) or not text.strip():
-                logger.warning("%s:%d (%s): empty or missing %r, skipped", path, line_no, rid, text_field)
-                stats.skip("empty text")
-                continue
-            if require_summary and (not isinstance(summary, str) or not summary.strip()):
-                logger.warning("%s:%d (%s): empty or missing %r, skipped", path, line_no, rid, summary_field)
-                stats.skip("empty summary")
-                continue
-            extra = {k: v for k, v in obj.items() if k not in ("id", text_field, summary_field, "title")}
-            stats.read += 1
-            yield Record(rid, text, summary or "", str(obj.get("title") or ""), extra)
+    for line in read_jsonl(path):
+        if limit is not None and stats.read >= limit:
+            return
+        line_no, obj = line.number, line.value
+        if not line.ok:
+            logger.warning("%s:%d: %s, skipped", path, line_no, line.error)
+            stats.skip("invalid JSON")
+            continue
+        if not isinstance(obj, dict):
+            stats.skip("not an object")
+            continue
+        rid = str(obj.get("id") or f"{Path(path).name}#{line_no}")
+        if rid in exclude_ids:
+            stats.skip("excluded id")
+            continue
+        text, summary = obj.get(text_field), obj.get(summary_field, "")
+        if not isinstance(text, str) or not text.strip():
+            logger.warning("%s:%d (%s): empty or missing %r, skipped", path, line_no, rid, text_field)
+            stats.skip("empty text")
+            continue
+        if require_summary and (not isinstance(summary, str) or not summary.strip()):
+            logger.warning("%s:%d (%s): empty or missing %r, skipped", path, line_no, rid, summary_field)
+            stats.skip("empty summary")
+            continue
+        extra = {k: v for k, v in obj.items() if k not in ("id", text_field, summary_field, "title")}
+        stats.read += 1
+        yield Record(rid, text, summary or "", str(obj.get("title") or ""), extra)
 
 
 def read_duplicates(path: str | Path) -> frozenset[str]:

@@ -25,16 +25,17 @@ from typing import Any
 
 import numpy as np
 
-from evaluation.benchmark import machine_info
 from evaluation.datasets import ReadStats, Record, read_duplicates, read_records
-from evaluation.rouge import METRICS, TOKENIZERS, bootstrap_interval, score_corpus
-from summarizer.errors import InvalidInputError
-from summarizer.io import open_text
+from evaluation.machine import machine_info
+from evaluation.rouge import TOKENIZERS
+from evaluation.scoring import score_predictions
+from summarizer.batching import chunked
+from summarizer.jsonl import read_objects
+from summarizer.options import LoadOptions
 
 logger = logging.getLogger(__name__)
 
 SCHEMA_VERSION = 1
-OUTPUTS = {"headline": "title", "abstract": "summary", "bullets": "summary"}
 
 
 @dataclass(frozen=True)
@@ -53,12 +54,8 @@ class EvalConfig:
     # written from the body alone (a second pass without titles)
     with_title: bool = False
     dedup: str | None = None
-    batch_size: int = 16
-    device: str = "auto"
-    dtype: str = "auto"
-    backend: str | None = None
-    compute_type: str = "auto"
-    threads: int = 0
+    # how the model is loaded (batch_size: documents per summarize call)
+    load: LoadOptions = field(default_factory=lambda: LoadOptions(batch_size=16))
     bootstrap_samples: int = 1000
     # per-task decoding overrides, e.g. {"headline": {"max_source_tokens": 0}}
     generation: dict[str, dict[str, Any]] = field(default_factory=dict)
@@ -83,21 +80,6 @@ def git_commit() -> str:
         ).stdout.strip()
     except (OSError, subprocess.CalledProcessError):
         return "unknown"
-
-
-def _batches(records: Iterator[Record], size: int) -> Iterator[list[Record]]:
-    batch: list[Record] = []
-    for record in records:
-        batch.append(record)
-        if len(batch) == size:
-            yield batch
-            batch = []
-    if batch:
-        yield batch
-
-
-def _syllables(text: str) -> int:
-    return len(text.split())
 
 
 def sampled(records: Iterator[Record], n: int, seed: int) -> Iterator[Record]:
@@ -131,7 +113,7 @@ def predict(
     docs = 0
     started = None
     with (out / "predictions.jsonl").open("w", encoding="utf-8") as fh:
-        for batch in _batches(records, batch_size):
+        for batch in chunked(records, batch_size):
             if started is None:
                 summarizer.summarize(batch[0].text, generation=generation)  # warm-up, excluded from timings
                 started = time.perf_counter()
@@ -161,8 +143,8 @@ def predict(
             docs += len(batch)
     total = sum(latencies)
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    generator = getattr(summarizer, "generator", None)
-    if generator is not None and str(generator.device).startswith("cuda"):
+    info = summarizer.info
+    if str(info.device).startswith("cuda"):
         import torch
 
         peak = torch.cuda.max_memory_allocated() / 2**20
@@ -176,67 +158,15 @@ def predict(
         "latency_note": "amortized per document: batch wall time / batch size (warm-up excluded)",
         "batch_size": batch_size,
         "peak_memory_mb": round(peak, 1),
-        "device": getattr(generator, "device", "cpu"),
-        "dtype": getattr(generator, "dtype", "n/a"),
-        "backend": getattr(generator, "backend", "extractive"),
+        "device": info.device,
+        "dtype": info.dtype,
+        "compute_type": info.compute_type,
+        "backend": info.backend,
     }
 
 
 def load_predictions(run_dir: Path) -> list[dict[str, Any]]:
-    with (run_dir / "predictions.jsonl").open(encoding="utf-8") as fh:
-        return [json.loads(line) for line in fh if line.strip()]
-
-
-def _output_text(row: dict[str, Any], output: str) -> str:
-    return " ".join(row["bullets"]) if output == "bullets" else row[output]
-
-
-def score_predictions(rows: list[dict[str, Any]], *, samples: int = 1000, workers: int = 1) -> dict[str, Any]:
-    """scores[output][tokenizer][metric] = mean F1 × 100, with 95% bootstrap intervals.
-
-    A record without the reference of an output (e.g. no title) is left out of that
-    output's scores; `n_scored` says how many were scored.
-    """
-    pairs = {
-        output: [(_output_text(r, output), r["references"][ref]) for r in rows if r["references"].get(ref)]
-        for output, ref in OUTPUTS.items()
-    }
-    everything = [pair for output in OUTPUTS for pair in pairs[output]]  # scored once, split below
-    scores: dict[str, Any] = {output: {} for output in OUTPUTS}
-    intervals: dict[str, Any] = {output: {} for output in OUTPUTS}
-    per_doc: dict[str, np.ndarray] = {}
-    for tokenizer in TOKENIZERS:
-        values = score_corpus(
-            predictions=[p for p, _ in everything],
-            references=[r for _, r in everything],
-            tokenizer=tokenizer,
-            workers=workers,
-        )
-        start = 0
-        for output in OUTPUTS:
-            n = len(pairs[output])
-            part = {m: values[m][start : start + n] for m in METRICS}
-            start += n
-            scores[output][tokenizer] = {m: round(float(part[m].mean()), 2) if n else None for m in METRICS}
-            intervals[output][tokenizer] = {
-                m: [round(x, 2) for x in bootstrap_interval(part[m], samples=samples)] for m in METRICS
-            }
-            if tokenizer == "syllable":
-                per_doc[output] = part["rouge1"]
-    lengths = {
-        output: {
-            "mean_syllables": round(float(np.mean([_syllables(_output_text(r, output)) for r in rows] or [0])), 1),
-            "reference_mean_syllables": round(float(np.mean([_syllables(ref) for _, ref in pairs[output]] or [0])), 1),
-        }
-        for output in OUTPUTS
-    }
-    return {
-        "scores": scores,
-        "intervals": intervals,
-        "n_scored": {output: len(pairs[output]) for output in OUTPUTS},
-        "lengths": lengths,
-        "_per_doc_rouge1": per_doc,
-    }
+    return list(read_objects(run_dir / "predictions.jsonl"))
 
 
 def run_eval(cfg: EvalConfig, *, summarizer: Any = None) -> dict[str, Any]:
@@ -256,15 +186,7 @@ def run_eval(cfg: EvalConfig, *, summarizer: Any = None) -> dict[str, Any]:
 
         summarizer = Baseline(cfg.baseline)
     else:
-        summarizer = Summarizer.from_pretrained(
-            cfg.model,
-            device=cfg.device,
-            dtype=cfg.dtype,
-            backend=cfg.backend,
-            compute_type=cfg.compute_type,
-            threads=cfg.threads,
-            batch_size=cfg.batch_size,
-        )
+        summarizer = Summarizer.from_pretrained(cfg.model, cfg.load)
     generation = dict(cfg.generation)
     if "extractive" in generation:  # e.g. extractive.compression=[] for a rule ablation
         settings = {**summarizer.spec.extractive, **generation.pop("extractive")}
@@ -276,7 +198,7 @@ def run_eval(cfg: EvalConfig, *, summarizer: Any = None) -> dict[str, Any]:
         records = sampled(records, cfg.sample, cfg.seed)
     started = time.perf_counter()
     speed = predict(
-        summarizer, records, out, batch_size=cfg.batch_size, generation=generation, with_title=cfg.with_title
+        summarizer, records, out, batch_size=cfg.load.batch_size, generation=generation, with_title=cfg.with_title
     )
     speed["wall_seconds_including_warmup"] = round(time.perf_counter() - started, 2)
     rows = load_predictions(out)
@@ -287,15 +209,9 @@ def run_eval(cfg: EvalConfig, *, summarizer: Any = None) -> dict[str, Any]:
         "n": len(rows),
         **scored,
         "tokenizers": TOKENIZERS,
-        "model": summarizer.spec.card(),
-        "options": {
-            "batch_size": cfg.batch_size,
-            "device": cfg.device,
-            "dtype": cfg.dtype,
-            "backend": cfg.backend or summarizer.spec.backend,
-            "threads": cfg.threads,
-            "generation": cfg.generation,
-        },
+        # the registry card, with what actually ran (e.g. backend "ct2" after the CPU conversion)
+        "model": {**summarizer.spec.card(), **summarizer.info.as_dict()},
+        "options": {**cfg.load.as_dict(), "backend": summarizer.info.backend, "generation": cfg.generation},
         "data": {
             "path": str(cfg.data),
             "sha256": sha256_file(cfg.data),
@@ -309,7 +225,7 @@ def run_eval(cfg: EvalConfig, *, summarizer: Any = None) -> dict[str, Any]:
             "skipped": stats.skipped,
         },
         "git_commit": git_commit(),
-        "machine": machine_info(speed["device"], cfg.threads),
+        "machine": machine_info(speed["device"], cfg.load.threads),
         "speed": speed,
         "config": asdict(cfg),
         "created": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
@@ -320,75 +236,3 @@ def run_eval(cfg: EvalConfig, *, summarizer: Any = None) -> dict[str, Any]:
 
     write_report(out, metrics, rows, per_doc)
     return metrics
-
-
-def rescore(
-    predictions: str | Path, out: str | Path, *, dedup: str | None = None, samples: int = 1000
-) -> dict[str, Any]:
-    """Score an existing predictions.jsonl (of `tomtat eval`, or written elsewhere, e.g. on a GPU).
-
-    Rows need `id`, `headline`, `abstract`, `bullets` and `references` (`title`, `summary`).
-    With `dedup`, the ids it lists are left out. When the predictions sit in a run folder,
-    its metrics.json provides the model, options and speed of the new metrics.json.
-    """
-    source = Path(predictions)
-    rows = [row for row in _read_rows(source)]
-    excluded = read_duplicates(dedup) if dedup else frozenset()
-    kept = [row for row in rows if row["id"] not in excluded]
-    if not kept:
-        raise InvalidInputError(f"{source}: no prediction left to score")
-    out = Path(out)
-    out.mkdir(parents=True, exist_ok=True)
-    origin = source.with_name("metrics.json")
-    base = json.loads(origin.read_text(encoding="utf-8")) if origin.is_file() else {}
-    with (out / "predictions.jsonl").open("w", encoding="utf-8") as fh:
-        fh.writelines(json.dumps(row, ensure_ascii=False) + "\n" for row in kept)
-    scored = score_predictions(kept, samples=samples, workers=os.cpu_count() or 1)
-    per_doc = scored.pop("_per_doc_rouge1")
-    data = dict(base.get("data", {"path": str(source), "sha256": sha256_file(source), "limit": None, "skipped": {}}))
-    data.update(
-        {
-            "dedup": dedup,
-            "dedup_sha256": sha256_file(dedup) if dedup else None,
-            "scored_from": str(source),
-            "left_out_by_dedup": len(rows) - len(kept),
-        }
-    )
-    metrics = {
-        **base,
-        "schema_version": SCHEMA_VERSION,
-        "n": len(kept),
-        **scored,
-        "tokenizers": TOKENIZERS,
-        "model": base.get(
-            "model", {"name": source.parent.name, "kind": "unknown", "backend": "unknown", "revision": ""}
-        ),
-        "data": data,
-        "speed": base.get("speed", {}),
-        "machine": base.get("machine", machine_info("cpu", 0)),
-        "git_commit": git_commit(),
-        "created": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
-    }
-    (out / "metrics.json").write_text(json.dumps(metrics, indent=2, ensure_ascii=False), encoding="utf-8")
-    if metrics["speed"]:
-        from evaluation.report import write_report
-
-        write_report(out, metrics, kept, per_doc)
-    return metrics
-
-
-def _read_rows(path: Path) -> list[dict[str, Any]]:
-    rows = []
-    with open_text(path) as fh:
-        for number, line in enumerate(fh, start=1):
-            if not line.strip():
-                continue
-            try:
-                row = json.loads(line)
-                missing = {"id", "headline", "abstract", "bullets", "references"} - set(row)
-            except (json.JSONDecodeError, TypeError):
-                raise InvalidInputError(f"{path}:{number}: not a JSON object") from None
-            if missing:
-                raise InvalidInputError(f"{path}:{number}: a prediction needs {', '.join(sorted(missing))}")
-            rows.append(row)
-    return rows

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from summarizer.io import open_text
+from summarizer.jsonl import parse_line
 from summarizer.normalize import clean_document, normalize_text
 from summarizer.segment import split_sentences
 
@@ -44,9 +45,9 @@ def _lead_words(sentences: list[str], max_words: int) -> str:
 
 def _article_from_raw(args: tuple[str, int]) -> Article | None:
     line, max_words = args
-    try:
-        obj = json.loads(line)
-    except json.JSONDecodeError:
+    parsed = parse_line(line, 0)
+    obj = parsed.value if parsed is not None else None
+    if not isinstance(obj, dict):
         return None
     if "x" in obj:  # prepared shard: already cleaned
         return Article(obj["x"], obj.get("t", ""), obj.get("s", ""))

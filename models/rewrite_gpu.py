@@ -32,7 +32,8 @@ from pathlib import Path
 from summarizer.errors import InvalidInputError
 from summarizer.generation import Generated
 from summarizer.io import open_text
-from summarizer.options import GenerationOptions
+from summarizer.jsonl import read_objects
+from summarizer.options import GenerationOptions, LoadOptions
 
 logger = logging.getLogger("models.rewrite_gpu")
 
@@ -86,7 +87,7 @@ def _pipeline(generator: object, model: str | None = None):  # -> Summarizer
     if model:
         spec = replace(spec, source=model)
     selector = ExtractiveModel.load(resolve_model(spec.rewrite["selector"]).source)
-    return Summarizer(spec, generator, selector=selector, batch_size=64)  # type: ignore[arg-type]
+    return Summarizer(spec, generator, selector=selector, load=LoadOptions(batch_size=64))  # type: ignore[arg-type]
 
 
 def _records(args: argparse.Namespace):
@@ -126,8 +127,7 @@ def generate(args: argparse.Namespace) -> int:
 
     spec = replace(resolve_model(PIPELINE), source=args.model, backend="transformers")
     generator = load_generator(spec, device=args.device, backend="transformers")
-    with open_text(args.inputs) as fh:
-        rows = [json.loads(line) for line in fh if line.strip()]
+    rows = list(read_objects(args.inputs))
     with Path(args.out).open("w", encoding="utf-8") as fh:
         for task in ("summary", "headline"):
             texts = [r["text"] for r in rows if r["task"] == task]
@@ -145,11 +145,7 @@ def generate(args: argparse.Namespace) -> int:
 def assemble(args: argparse.Namespace) -> int:
     from evaluation.runner import EvalConfig, run_eval
 
-    outputs = {}
-    for line in Path(args.outputs).read_text(encoding="utf-8").splitlines():
-        if line.strip():
-            row = json.loads(line)
-            outputs[row["text"]] = row["output"]
+    outputs = {row["text"]: row["output"] for row in read_objects(args.outputs)}
     cfg = EvalConfig(
         data=args.data,
         out=args.out,
@@ -158,7 +154,7 @@ def assemble(args: argparse.Namespace) -> int:
         sample=args.sample,
         seed=args.seed,
         dedup=args.dedup,
-        batch_size=64,
+        load=LoadOptions(batch_size=64),
     )
     metrics = run_eval(cfg, summarizer=_pipeline(ReplayGenerator(outputs), model=args.model))
     fallback = sum(any(w.startswith("rewrite fell back") for w in r["warnings"]) for r in _rows(Path(args.out)))
@@ -167,7 +163,7 @@ def assemble(args: argparse.Namespace) -> int:
 
 
 def _rows(run: Path) -> list[dict]:
-    return [json.loads(line) for line in (run / "predictions.jsonl").read_text(encoding="utf-8").splitlines()]
+    return list(read_objects(run / "predictions.jsonl"))
 
 
 def main(argv: list[str] | None = None) -> int:

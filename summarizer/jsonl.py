@@ -99,3 +99,16 @@ def read_jsonl(path: str | Path) -> Iterator[JsonLine]:
         raise InvalidInputError(
             f"{path} is damaged after line {number} ({exc}); the lines before it were read"
         ) from None
+
+
+def read_objects(path: str | Path) -> Iterator[dict[str, Any]]:
+    """The JSON objects of a file the project wrote itself (strict: the first bad line raises).
+
+    Raises:
+        InvalidInputError: a line is not a JSON object (its number is named), or the file is
+            missing or damaged.
+    """
+    for line in read_jsonl(path):
+        if not isinstance(line.value, dict):
+            raise InvalidInputError(f"{path}:{line.number}: not a JSON object ({line.error or 'another value'})")
+        yield line.value
