@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import importlib.metadata
 import logging
 import time
 import uuid
@@ -17,10 +18,10 @@ from typing import Any
 
 from fastapi import FastAPI, Request, Response
 from fastapi.middleware.cors import CORSMiddleware
-from fastapi.responses import JSONResponse
 from fastapi.staticfiles import StaticFiles
 
-from api.errors import error_body, install_error_handlers
+from api.errors import install_error_handlers
+from api.guard import BODY_BYTES, RequestGuard
 from api.routes import STATIC, router
 from api.service import Service, default_loader
 from api.settings import Settings
@@ -29,6 +30,16 @@ from summarizer.pipeline import Summarizer
 
 logger = logging.getLogger("api")
 access = logging.getLogger("api.access")
+
+DISTRIBUTION = "tomtat"  # [project] name in pyproject.toml
+
+
+def service_version() -> str:
+    """The installed package's version (pyproject's), so /openapi.json never goes stale."""
+    try:
+        return importlib.metadata.version(DISTRIBUTION)
+    except importlib.metadata.PackageNotFoundError:  # a source tree that was never installed
+        return "0+unknown"
 
 
 def create_app(settings: Settings | None = None, *, load: Callable[[], Summarizer] | None = None) -> FastAPI:
@@ -67,11 +78,14 @@ def create_app(settings: Settings | None = None, *, load: Callable[[], Summarize
 
     app = FastAPI(
         title="tomtat",
-        version="0.1.0",
+        version=service_version(),
         description="Vietnamese summarization: headline, abstract (sapo) and bullet points.",
         lifespan=lifespan,
     )
     install_error_handlers(app)
+    # innermost of the middlewares: CORS answers preflights (which carry no key) first, and
+    # `observe` logs and counts the guard's 401s and 413s too
+    app.add_middleware(RequestGuard, max_body_bytes=settings.max_body_bytes, key_digests=settings.key_digests())
     if settings.cors_origins:
         app.add_middleware(
             CORSMiddleware,
@@ -84,16 +98,7 @@ def create_app(settings: Settings | None = None, *, load: Callable[[], Summarize
     async def observe(request: Request, call_next: Callable[[Request], Any]) -> Response:
         request_id = request.headers.get("x-request-id") or uuid.uuid4().hex
         started = time.perf_counter()
-        length = int(request.headers.get("content-length") or 0)
-        if length > settings.max_body_bytes:
-            response: Response = JSONResponse(
-                error_body(
-                    "body_too_large", f"the body has {length:,} bytes; the limit is {settings.max_body_bytes:,}"
-                ),
-                status_code=413,
-            )
-        else:
-            response = await call_next(request)
+        response: Response = await call_next(request)
         route = request.scope.get("route")
         path = getattr(route, "path", "unmatched")
         elapsed = time.perf_counter() - started
@@ -109,7 +114,7 @@ def create_app(settings: Settings | None = None, *, load: Callable[[], Summarize
                 "method": request.method,
                 "path": request.url.path,
                 "status": response.status_code,
-                "request_bytes": length,
+                "request_bytes": request.scope.get(BODY_BYTES, 0),
                 "response_bytes": int(response.headers.get("content-length") or 0),
                 "duration_ms": round(elapsed * 1000, 1),
             },

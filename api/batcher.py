@@ -3,44 +3,51 @@
 Requests that queue up while the model is busy go into the next call together (up to
 `max_size`); under concurrent load a batch also lingers up to `wait_s` for more. The
 queue is bounded: past it, callers get 429 with Retry-After at once instead of piling
-up; a caller that waits longer than its timeout gets 504 (and its document is skipped if it has not started).
+up. A caller that waits longer than its timeout gets 504 with Retry-After; its document
+leaves the queue at once (its slot is free for the next caller), and a document whose
+caller gave up (timed out, or the client left) is never sent to the model. A model call
+already running cannot be stopped: its result for such a caller is dropped.
+
+Each document gets its own outcome: a document the model cannot summarize fails its own
+request only (`run_batch` returns a `Summary` or an exception per document).
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import time
-from collections.abc import Callable
+from collections import deque
+from collections.abc import Callable, Sequence
 from concurrent.futures import Executor
 from dataclasses import dataclass, field
 
-from api.errors import ApiError
+from api.errors import RETRY_AFTER_OVERLOADED, RETRY_AFTER_TIMEOUT, ApiError
 from api.metrics import Metrics
 from summarizer.document import Document
-from summarizer.errors import InvalidInputError
 from summarizer.types import Summary
 
 logger = logging.getLogger("api.batcher")
 
-SummarizeMany = Callable[[list[str | Document], int], list[Summary]]
+RunBatch = Callable[[list[Document], int], Sequence[Summary | Exception]]
+"""(documents, max_bullets) → one Summary or exception per document, in order."""
 
 
 @dataclass
 class _Item:
-    text: str | Document
+    document: Document
     max_bullets: int
     future: asyncio.Future[Summary]
-    abandoned: bool = False
     enqueued: float = field(default_factory=time.perf_counter)
 
 
 class MicroBatcher:
-    """Gathers `submit` calls into `summarize_many` calls on a single model thread."""
+    """Gathers `submit` calls into `run_batch` calls on a single model thread."""
 
     def __init__(
         self,
-        summarize_many: SummarizeMany,
+        run_batch: RunBatch,
         executor: Executor,
         metrics: Metrics,
         *,
@@ -48,34 +55,59 @@ class MicroBatcher:
         wait_s: float,
         queue_size: int,
     ) -> None:
-        self._summarize_many = summarize_many
+        self._run_batch = run_batch
         self._executor = executor
         self._metrics = metrics
         self._max_size = max_size
         self._wait_s = wait_s
-        self._queue: asyncio.Queue[_Item] = asyncio.Queue(maxsize=queue_size)
+        self._queue_size = queue_size
+        self._waiting: deque[_Item] = deque()
+        self._arrived = asyncio.Event()
         self._running = 0
+
+    @property
+    def queued(self) -> int:
+        """Requests waiting for the model (not counting those it is working on)."""
+        return len(self._waiting)
 
     @property
     def busy(self) -> bool:
         """Interactive work is waiting or running (background jobs give way to it)."""
-        return self._running > 0 or not self._queue.empty()
+        return self._running > 0 or bool(self._waiting)
 
-    async def submit(self, text: str | Document, max_bullets: int, timeout_s: float) -> Summary:
-        loop = asyncio.get_running_loop()
-        item = _Item(text, max_bullets, loop.create_future())
-        try:
-            self._queue.put_nowait(item)
-        except asyncio.QueueFull:
+    async def submit(self, document: Document, max_bullets: int, timeout_s: float) -> Summary:
+        """The summary of `document`, or its own error; 429 when the queue is full, 504 past `timeout_s`."""
+        if len(self._waiting) >= self._queue_size:
             raise ApiError(
-                429, "overloaded", "too many requests are waiting for the model; retry shortly", {"Retry-After": "1"}
-            ) from None
-        self._metrics.queue_depth.set(self._queue.qsize())
+                429,
+                "overloaded",
+                "too many requests are waiting for the model; retry shortly",
+                {"Retry-After": RETRY_AFTER_OVERLOADED},
+            )
+        item = _Item(document, max_bullets, asyncio.get_running_loop().create_future())
+        self._waiting.append(item)
+        self._arrived.set()
+        self._metrics.queue_depth.set(len(self._waiting))
         try:
-            return await asyncio.wait_for(asyncio.shield(item.future), timeout_s)
+            # on timeout or cancellation (the client left) wait_for cancels the item's future
+            return await asyncio.wait_for(item.future, timeout_s)
         except TimeoutError:
-            item.abandoned = True
-            raise ApiError(504, "timeout", f"the summary took longer than {timeout_s:g} s; retry later") from None
+            raise ApiError(
+                504,
+                "timeout",
+                f"the summary took longer than {timeout_s:g} s; the service is overloaded: retry later",
+                {"Retry-After": RETRY_AFTER_TIMEOUT},
+            ) from None
+        finally:
+            self._drop(item)
+
+    def _drop(self, item: _Item) -> None:
+        """Take a finished or abandoned item out of the queue (if it is still there)."""
+        if not item.future.done():
+            item.future.cancel()
+        with contextlib.suppress(ValueError):
+            self._waiting.remove(item)
+            self._metrics.queue_depth.set(len(self._waiting))
 
     async def run(self) -> None:
         """The batching loop (one task per app).
@@ -87,54 +119,63 @@ class MicroBatcher:
         loop = asyncio.get_running_loop()
         last_size = 1
         while True:
-            batch = [await self._queue.get()]
-            while len(batch) < self._max_size and not self._queue.empty():
-                batch.append(self._queue.get_nowait())
-            deadline = loop.time() + (self._wait_s if last_size > 1 else 0.0)
-            while len(batch) < self._max_size:
-                remaining = deadline - loop.time()
-                if remaining <= 0:
-                    break
-                try:
-                    batch.append(await asyncio.wait_for(self._queue.get(), remaining))
-                except TimeoutError:
-                    break
+            batch = await self._next_batch(loop, self._wait_s if last_size > 1 else 0.0)
             last_size = len(batch)
-            self._metrics.queue_depth.set(self._queue.qsize())
-            live = [item for item in batch if not item.abandoned and not item.future.done()]
             groups: dict[int, list[_Item]] = {}
-            for item in live:
+            for item in batch:
                 groups.setdefault(item.max_bullets, []).append(item)
             for max_bullets, items in groups.items():
-                self._running += 1
+                live = [item for item in items if not item.future.done()]  # gone while an earlier group ran
+                if live:
+                    await self._run_group(loop, live, max_bullets)
+
+    async def _next_batch(self, loop: asyncio.AbstractEventLoop, linger_s: float) -> list[_Item]:
+        """Up to `max_size` live items: those waiting now, then any arriving within `linger_s`."""
+        batch: list[_Item] = []
+        while not batch:
+            while not self._waiting:
+                self._arrived.clear()
+                await self._arrived.wait()
+            batch = self._take(self._max_size)
+        deadline = loop.time() + linger_s
+        while len(batch) < self._max_size:
+            remaining = deadline - loop.time()
+            if remaining <= 0:
+                break
+            if not self._waiting:
+                self._arrived.clear()
                 try:
-                    await self._run_group(loop, items, max_bullets)
-                finally:
-                    self._running -= 1
+                    await asyncio.wait_for(self._arrived.wait(), remaining)
+                except TimeoutError:
+                    break
+            batch += self._take(self._max_size - len(batch))
+        self._metrics.queue_depth.set(len(self._waiting))
+        return [item for item in batch if not item.future.done()]
+
+    def _take(self, count: int) -> list[_Item]:
+        taken: list[_Item] = []
+        while self._waiting and len(taken) < count:
+            item = self._waiting.popleft()
+            if not item.future.done():
+                taken.append(item)
+        return taken
 
     async def _run_group(self, loop: asyncio.AbstractEventLoop, items: list[_Item], max_bullets: int) -> None:
         self._metrics.batch_size.observe(len(items))
+        self._running += 1
         try:
-            summaries = await loop.run_in_executor(
-                self._executor, self._summarize_many, [i.text for i in items], max_bullets
+            outcomes: Sequence[Summary | Exception] = await loop.run_in_executor(
+                self._executor, self._run_batch, [item.document for item in items], max_bullets
             )
-        except InvalidInputError as exc:
-            if len(items) > 1:  # one bad document must not fail the others: run them one by one
-                for item in items:
-                    await self._run_group(loop, [item], max_bullets)
+        except Exception as exc:  # the call itself failed: each waiting request gets the error
+            outcomes = [exc] * len(items)
+        finally:
+            self._running -= 1
+        for item, outcome in zip(items, outcomes, strict=True):
+            if item.future.done():  # its caller gave up while the model worked
+                continue
+            if isinstance(outcome, Exception):
+                item.future.set_exception(outcome)
             else:
-                _fail(items, exc)
-            return
-        except Exception as exc:  # delivered to each waiting request; the error handler logs it
-            _fail(items, exc)
-            return
-        for item, summary in zip(items, summaries, strict=True):
-            self._metrics.tokens.inc(summary.info.generated_tokens)
-            if not item.future.done():
-                item.future.set_result(summary)
-
-
-def _fail(items: list[_Item], exc: BaseException) -> None:
-    for item in items:
-        if not item.future.done():
-            item.future.set_exception(exc)
+                self._metrics.tokens.inc(outcome.info.generated_tokens)
+                item.future.set_result(outcome)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+from collections.abc import Sequence
 
 from fastapi import Request
 
@@ -18,14 +19,22 @@ def service_of(request: Request) -> Service:
 def authorized(request: Request) -> None:
     """401 unless the request carries a configured key (when keys are configured).
 
-    Keys are stored as sha256 digests; the digest of the presented key is compared with
-    each configured one in constant time.
+    `RequestGuard` already refused such requests before their body was read; this
+    dependency keeps each protected route safe on its own.
     """
-    digests = service_of(request).key_digests
+    check_key(request.headers.get("authorization"), service_of(request).key_digests)
+
+
+def check_key(authorization: str | None, digests: Sequence[str]) -> None:
+    """Raise a 401 `ApiError` unless `authorization` is "Bearer <key>" with a configured key.
+
+    Keys are stored as sha256 digests; the digest of the presented key is compared with
+    each configured one in constant time. No digests configured: every request passes.
+    """
     if not digests:
         return
-    scheme, _, key = request.headers.get("authorization", "").partition(" ")
-    if scheme.lower() != "bearer" or not key:
+    scheme, _, key = (authorization or "").partition(" ")
+    if scheme.lower() != "bearer" or not key.strip():
         raise ApiError(
             401, "unauthorized", "send an API key as 'Authorization: Bearer <key>'", {"WWW-Authenticate": "Bearer"}
         )

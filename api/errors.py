@@ -9,9 +9,13 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from summarizer.errors import InputTooLongError, InvalidInputError, ModelLoadError
+from summarizer.errors import ConfigurationError, InputTooLongError, InvalidInputError, ModelLoadError, SummarizerError
 
 logger = logging.getLogger("api")
+
+RETRY_AFTER_OVERLOADED = "1"  # 429: the queue is full; it drains in about a model call
+RETRY_AFTER_NOT_READY = "5"  # 503: the model is loading
+RETRY_AFTER_TIMEOUT = "5"  # 504: the model is behind by at least a request timeout
 
 
 class ApiError(Exception):
@@ -22,8 +26,35 @@ class ApiError(Exception):
         self.status, self.code, self.message, self.headers = status, code, message, headers or {}
 
 
+class BodyTooLarge(StarletteHTTPException):
+    """The request body grew past TOMTAT_MAX_BODY_BYTES while it was read (413).
+
+    An HTTPException so that FastAPI's body reader passes it on unchanged (it turns other
+    errors from `receive` into 400s); the connection is closed after the answer, so the
+    rest of the body is never read.
+    """
+
+    def __init__(self, limit: int, size: int | None = None) -> None:
+        has = f"has {size:,} bytes" if size is not None else "is larger than that"
+        message = f"the body {has}; the limit is {limit:,} bytes: send less per request, or split it into jobs"
+        super().__init__(413, detail=message, headers={"Connection": "close"})
+
+
 def error_body(code: str, message: str) -> dict[str, dict[str, str]]:
     return {"error": {"code": code, "message": message}}
+
+
+def summarizer_error_status(exc: SummarizerError) -> tuple[int, str, str]:
+    """Status, code and message for a library error about one document or about the model."""
+    if isinstance(exc, InputTooLongError):
+        return 413, "text_too_long", str(exc)
+    if isinstance(exc, InvalidInputError):
+        return 422, "invalid_text", str(exc)
+    if isinstance(exc, ModelLoadError):
+        return 503, "model_unavailable", "the model is not available; try again later"
+    if isinstance(exc, ConfigurationError):
+        return 500, "configuration_error", f"the service is misconfigured: {exc}; tell its operators"
+    return 500, "summarization_failed", f"the model failed on this document: {exc}"
 
 
 def _response(status: int, code: str, message: str, headers: dict[str, str] | None = None) -> JSONResponse:
@@ -49,23 +80,23 @@ def install_error_handlers(app: FastAPI) -> None:
         status, code, message = _validation_message(exc)
         return _response(status, code, message)
 
-    @app.exception_handler(InputTooLongError)
-    async def _too_long(_: Request, exc: InputTooLongError) -> JSONResponse:
-        return _response(413, "text_too_long", str(exc))
+    @app.exception_handler(SummarizerError)
+    async def _summarizer(request: Request, exc: SummarizerError) -> JSONResponse:
+        status, code, message = summarizer_error_status(exc)
+        if status >= 500:
+            logger.error("%s on %s %s: %s", code, request.method, request.url.path, type(exc).__name__)
+        headers = {"Retry-After": RETRY_AFTER_NOT_READY} if status == 503 else None
+        return _response(status, code, message, headers)
 
-    @app.exception_handler(InvalidInputError)
-    async def _invalid(_: Request, exc: InvalidInputError) -> JSONResponse:
-        return _response(422, "invalid_text", str(exc))
-
-    @app.exception_handler(ModelLoadError)
-    async def _model(_: Request, exc: ModelLoadError) -> JSONResponse:
-        return _response(503, "model_unavailable", "the model is not available; try again later")
+    @app.exception_handler(BodyTooLarge)
+    async def _body_too_large(_: Request, exc: BodyTooLarge) -> JSONResponse:
+        return _response(413, "body_too_large", str(exc.detail), exc.headers)
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(_: Request, exc: StarletteHTTPException) -> JSONResponse:
         if exc.status_code == 400 and "parsing the body" in str(exc.detail):
             return _response(400, "invalid_json", "the body is not valid JSON (send UTF-8 encoded JSON)")
-        codes = {404: "not_found", 405: "method_not_allowed", 401: "unauthorized"}
+        codes = {404: "not_found", 405: "method_not_allowed", 401: "unauthorized", 413: "body_too_large"}
         return _response(exc.status_code, codes.get(exc.status_code, "http_error"), str(exc.detail), exc.headers)
 
     @app.exception_handler(Exception)
