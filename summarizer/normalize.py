@@ -15,10 +15,6 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
-# Tone marks as combining characters (NFD). Vowel-quality marks (circumflex, breve, horn)
-# are not tones and stay on their letter.
-_TONES = "\u0300\u0301\u0303\u0309\u0323"
-
 # Invisible characters that only break tokenization: zero-width space/joiners, word joiner,
 # BOM, soft hyphen.
 _INVISIBLE = re.compile("[\u200b\u200c\u200d\u2060\ufeff\u00ad]")
@@ -42,8 +38,7 @@ _FOLD = str.maketrans(
         "\u2011": "-",
         "\u2012": "-",
         "\u2212": "-",
-        "\u2015": "\u2014",
-        "\u2013": "\u2013",
+        "\u2015": "\u2014",  # horizontal bar: an em dash; en and em dashes themselves stay
         "\u2022": "-",
         "\u25cf": "-",
         "\u25aa": "-",

@@ -48,6 +48,11 @@ class ModelSpec:
         return bool(self.source) and Path(self.source).is_dir()
 
     @property
+    def is_hub(self) -> bool:
+        """Whether the weights come from the Hugging Face hub (`source` is "owner/name", not a folder)."""
+        return bool(self.source) and not Path(self.source).exists() and bool(_HUB_ID.match(self.source))
+
+    @property
     def has_headline_task(self) -> bool:
         return "headline" in self.prefixes
 
@@ -70,6 +75,26 @@ class ModelSpec:
             "extractive": dict(self.extractive),
             "rewrite": dict(self.rewrite),
         }
+
+
+def folder_metadata(spec: ModelSpec, **extra: Any) -> dict[str, Any]:
+    """The `tomtat.json` fields that make a model folder carry `spec`'s settings.
+
+    A folder passed as `--model` is read with these (prefixes, input limit, decoding
+    defaults) instead of generic defaults; `extra` adds fields such as the quantization.
+    """
+    meta: dict[str, Any] = {
+        "name": spec.name,
+        "kind": spec.kind,
+        "revision": spec.revision,
+        "description": spec.description,
+        "license": spec.license,
+        "max_input_tokens": spec.max_input_tokens,
+        "prefixes": dict(spec.prefixes),
+        "generation": {task: opts.as_dict() for task, opts in spec.generation.items()},
+    }
+    meta.update(extra)
+    return meta
 
 
 def _models_dir() -> Path:

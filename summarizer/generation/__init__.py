@@ -15,7 +15,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Protocol
 
-from summarizer.errors import ConfigurationError
+from summarizer.errors import ConfigurationError, ModelLoadError
 from summarizer.options import GenerationOptions
 from summarizer.registry import ModelSpec
 
@@ -40,11 +40,18 @@ class Generated:
 
 
 class Generator(Protocol):
-    """What the pipeline needs from a seq2seq backend."""
+    """What the pipeline needs from a seq2seq backend.
+
+    The attributes say what actually runs, as resolved at load time (not as requested):
+    `backend` ("transformers" or "ct2"), `device` ("cpu", "cuda"), `dtype` (the weights'
+    type: "float32", "bfloat16", "int8"...) and `compute_type` (the arithmetic: the torch
+    dtype for transformers, CTranslate2's resolved compute type such as "int8_float32").
+    """
 
     backend: str
     device: str
     dtype: str
+    compute_type: str
 
     def count_tokens(self, texts: Sequence[str]) -> list[int]:
         """Tokens of each text, special tokens excluded."""
@@ -86,14 +93,170 @@ def sorted_batches(lengths: Sequence[int], batch_size: int, max_batch_tokens: in
     return batches
 
 
+# How long the hub may take to answer before it counts as unreachable. huggingface_hub
+# itself retries a failed connection for about 23 s; tomtat asks once and says what to do.
+HUB_TIMEOUT_S = 5.0
+
+# The files a transformers T5 checkpoint needs. The ViT5 repos also hold TensorFlow and Flax
+# copies of the weights (tf_model.h5, flax_model.msgpack), which would triple the download.
+HUB_FILES = ("*.json", "*.model", "*.safetensors", "pytorch_model*.bin", "*.txt", "README.md")
+
+
+class HubUnreachableError(ModelLoadError):
+    """A hub model is not downloaded and the hub cannot be reached (no network, offline mode).
+
+    Attributes:
+        reason: why the hub cannot be reached, e.g. "hub access is switched off (HF_HUB_OFFLINE)".
+    """
+
+    def __init__(self, message: str, *, reason: str) -> None:
+        super().__init__(message)
+        self.reason = reason
+
+
 def download_hint(spec: ModelSpec) -> str:
-    """How to get hub weights onto a machine without network access."""
-    revision = f" --revision {spec.revision}" if spec.revision else ""
+    """How to get a hub model's weights: one line, with the commands to run."""
+    revision = spec.revision or "main"
+    folder = spec.name.rsplit("/", 1)[-1]
     return (
-        f"On a machine with network access run `huggingface-cli download {spec.source}{revision} "
-        f"--local-dir ./{spec.source.split('/')[-1]}`, copy the folder here and pass its path "
-        f"as --model."
+        f"run `tomtat download {spec.name}` once this machine reaches huggingface.co; for a machine "
+        f"that never does, run `hf download {spec.source} --revision {revision} --local-dir {folder}` "
+        f"on one that does, copy {folder} here, run `tomtat download {spec.name} --dir {folder}` "
+        f"(it adds the registry settings) and pass --model {folder}"
     )
+
+
+def hub_offline() -> bool:
+    """Whether hub access is switched off (HF_HUB_OFFLINE or TRANSFORMERS_OFFLINE)."""
+    from huggingface_hub import constants
+
+    flags = (os.environ.get("HF_HUB_OFFLINE", ""), os.environ.get("TRANSFORMERS_OFFLINE", ""))
+    return bool(getattr(constants, "HF_HUB_OFFLINE", False)) or any(
+        flag.strip().upper() in {"1", "ON", "YES", "TRUE"} for flag in flags
+    )
+
+
+def quiet_hub_logging() -> None:
+    """Make huggingface_hub's warnings print once, not twice.
+
+    huggingface_hub gives its logger its own stderr handler and lets records propagate, so
+    once an application configures the root logger (as `tomtat` does) each warning prints
+    twice. transformers turns propagation off for its own handler; this does the same for
+    huggingface_hub, and only while that library handler is in place.
+    """
+    hub_logger = logging.getLogger("huggingface_hub")
+    if hub_logger.handlers:
+        hub_logger.propagate = False
+
+
+def has_weights(folder: Path) -> bool:
+    """Whether `folder` holds a transformers checkpoint: config.json and a weights file."""
+    weights = [*folder.glob("*.safetensors"), *folder.glob("pytorch_model*.bin")]
+    return (folder / "config.json").is_file() and bool(weights)
+
+
+def cached_hub_weights(spec: ModelSpec) -> Path | None:
+    """The local Hugging Face cache folder of `spec`'s files at its revision, or None.
+
+    Never touches the network. A snapshot without config.json or weights counts as absent.
+    """
+    import huggingface_hub
+
+    quiet_hub_logging()
+    try:
+        folder = Path(
+            huggingface_hub.snapshot_download(
+                spec.source, revision=spec.revision or None, allow_patterns=list(HUB_FILES), local_files_only=True
+            )
+        )
+    except (OSError, ValueError):  # LocalEntryNotFoundError and IncompleteSnapshotError are OSErrors
+        return None
+    return folder if has_weights(folder) else None
+
+
+def hub_unreachable(spec: ModelSpec, *, timeout: float = HUB_TIMEOUT_S) -> str:
+    """Why the hub cannot serve `spec` now ("" when it can): one request, no retries.
+
+    Raises:
+        ModelLoadError: the hub answers that the repository or the revision does not exist.
+    """
+    if hub_offline():
+        return "hub access is switched off (HF_HUB_OFFLINE)"
+    import huggingface_hub
+    from huggingface_hub.errors import HfHubHTTPError, RepositoryNotFoundError, RevisionNotFoundError
+
+    try:
+        huggingface_hub.HfApi().model_info(spec.source, revision=spec.revision or None, timeout=timeout)
+    except RevisionNotFoundError:
+        raise ModelLoadError(
+            f"the hub has no revision {spec.revision!r} of {spec.source} (model {spec.name!r}); "
+            "fix the revision in the registry entry"
+        ) from None
+    except RepositoryNotFoundError:
+        raise ModelLoadError(
+            f"the hub has no model {spec.source} (model {spec.name!r}), or it is private or gated; check the "
+            "name, or log in with `hf auth login` if you have access"
+        ) from None
+    except HfHubHTTPError as exc:
+        status = getattr(exc.response, "status_code", None) or "with an error"
+        return f"huggingface.co answered {status}"
+    except (AttributeError, NameError, TypeError):
+        raise  # a bug, not the network
+    except Exception as exc:  # the transport's own errors (DNS, refused, timeout, proxy) vary by version
+        return f"huggingface.co cannot be reached ({type(exc).__name__}: {exc})"
+    return ""
+
+
+def download_hub_weights(spec: ModelSpec, *, local_dir: Path | None = None, announce: bool = False) -> Path:
+    """Download `spec`'s hub files at its revision; the folder that holds them.
+
+    Into the Hugging Face cache, or into `local_dir`. The hub is asked once first, with a
+    short timeout, so a machine without network fails at once instead of after retries.
+    `announce` logs a warning before a download starts (for downloads nobody asked for).
+
+    Raises:
+        HubUnreachableError: the hub cannot be reached; the message says what to run instead.
+        ModelLoadError: the repository or revision does not exist, or the download failed.
+    """
+    quiet_hub_logging()
+    reason = hub_unreachable(spec)
+    if reason:
+        message = f"model {spec.name!r} is not downloaded and {reason}: {download_hint(spec)}"
+        raise HubUnreachableError(message, reason=reason)
+    import huggingface_hub
+
+    where = str(local_dir) if local_dir else "the Hugging Face cache"
+    log = logger.warning if announce else logger.info
+    log("downloading %s at revision %s into %s", spec.source, spec.revision or "main", where)
+    try:
+        folder = huggingface_hub.snapshot_download(
+            spec.source,
+            revision=spec.revision or None,
+            allow_patterns=list(HUB_FILES),
+            local_dir=str(local_dir) if local_dir else None,
+        )
+    except Exception as exc:  # connection lost, disk full...: one line, not a traceback
+        raise ModelLoadError(
+            f"downloading {spec.source} for model {spec.name!r} failed ({type(exc).__name__}: {exc}); run "
+            f"`tomtat download {spec.name}` again, it resumes"
+        ) from exc
+    return Path(folder)
+
+
+def hub_weights(spec: ModelSpec) -> Path:
+    """The local folder with `spec`'s weights, downloading hub weights once if needed.
+
+    A local model is its own folder. A hub model is looked up in the Hugging Face cache at its
+    pinned revision first (no network); only when it is not there is the hub asked.
+
+    Raises:
+        ModelLoadError: not downloaded and the hub cannot be reached: at once, with the
+            commands that fix it.
+    """
+    if not spec.is_hub:
+        return Path(spec.source)
+    # a multi-GB transfer on first use is worth a line even when logging is quiet
+    return cached_hub_weights(spec) or download_hub_weights(spec, announce=True)
 
 
 def cache_dir() -> Path:
@@ -101,15 +264,20 @@ def cache_dir() -> Path:
     return Path(os.environ.get("TOMTAT_CACHE") or Path.home() / ".cache" / "tomtat")
 
 
-def _converted_for_cpu(spec: ModelSpec) -> ModelSpec:
-    """The spec of a cached CTranslate2 conversion of `spec`, converting it if needed."""
-    from summarizer.generation.ct2 import convert
-
+def _conversion_target(spec: ModelSpec) -> Path:
+    """Where the CPU conversion of `spec` is cached (keyed by source, revision and weight files)."""
     stamp = spec.source + spec.revision
     weights = [p for p in Path(spec.source).glob("*.safetensors")] if Path(spec.source).is_dir() else []
     stamp += "".join(f"{p.name}:{p.stat().st_size}:{p.stat().st_mtime_ns}" for p in sorted(weights))
     key = hashlib.sha256(stamp.encode()).hexdigest()[:12]
-    target = cache_dir() / "ct2" / f"{spec.name.replace('/', '--')}-{CPU_DEFAULT_QUANTIZATION}-{key}"
+    return cache_dir() / "ct2" / f"{spec.name.replace('/', '--')}-{CPU_DEFAULT_QUANTIZATION}-{key}"
+
+
+def _converted_for_cpu(spec: ModelSpec) -> ModelSpec:
+    """The spec of a cached CTranslate2 conversion of `spec`, converting it if needed."""
+    from summarizer.generation.ct2 import convert
+
+    target = _conversion_target(spec)
     if not (target / "model.bin").is_file():
         logger.info("converting %s to CTranslate2 %s in %s (once)", spec.name, CPU_DEFAULT_QUANTIZATION, target)
         target.parent.mkdir(parents=True, exist_ok=True)
@@ -149,6 +317,10 @@ def load_generator(
         ModelLoadError: the weights cannot be loaded; the message says how to get them.
         ConfigurationError: an unsupported device/dtype/backend combination.
     """
+    if spec.is_hub and not (backend is None and (_conversion_target(spec) / "model.bin").is_file()):
+        # before torch and transformers are imported (seconds): a hub model that is neither
+        # downloaded nor reachable fails at once; one that is downloaded costs a cache lookup
+        hub_weights(spec)
     chosen = backend or spec.backend
     if backend is None and _auto_ct2(spec, device, dtype):
         spec, chosen = _converted_for_cpu(spec), "ct2"

@@ -16,29 +16,41 @@ from pathlib import Path
 from typing import Any
 
 from summarizer.errors import ConfigurationError, ModelLoadError
-from summarizer.generation import Generated, download_hint, sorted_batches
+from summarizer.generation import Generated, hub_weights, sorted_batches
 from summarizer.generation.faithful import forbidden_ids, protected_pieces
 from summarizer.options import GenerationOptions
-from summarizer.registry import METADATA_FILE, ModelSpec
+from summarizer.registry import METADATA_FILE, ModelSpec, folder_metadata
 
 logger = logging.getLogger(__name__)
 
 
 class CT2Generator:
-    """Batched generation with a CTranslate2 `Translator`."""
+    """Batched generation with a CTranslate2 `Translator`.
+
+    `compute_type` is what CTranslate2 resolved the requested type to on this device (e.g.
+    "int8" becomes "int8_float32" on CPU; a bfloat16 folder runs in float32 on a CPU without
+    bf16); `dtype` is the weights' part of it ("int8", "float32", "bfloat16").
+    """
 
     backend = "ct2"
 
-    def __init__(self, translator: Any, tokenizer: Any, *, device: str, dtype: str) -> None:
+    def __init__(self, translator: Any, tokenizer: Any, *, device: str) -> None:
         self.translator = translator
         self.tokenizer = tokenizer
         self.device = device
-        self.dtype = dtype
+        self.compute_type = str(translator.compute_type)
+        self.dtype = self.compute_type.split("_", 1)[0]
 
     @classmethod
     def load(
         cls, spec: ModelSpec, *, device: str = "auto", compute_type: str = "auto", threads: int = 0
     ) -> CT2Generator:
+        """Load a CTranslate2 folder (`tomtat export --format ct2`, or the CPU conversion cache).
+
+        Raises:
+            ModelLoadError: not a CTranslate2 folder, or it cannot be read.
+            ConfigurationError: an unsupported device or compute type (float16 for T5).
+        """
         import ctranslate2
         from transformers import AutoTokenizer
 
@@ -58,14 +70,17 @@ class CT2Generator:
         # GPU (never float16 for T5)
         if compute_type == "auto":
             compute_type = "int8_bfloat16" if device == "cuda" else "default"
-        chosen = compute_type
         try:
-            translator = ctranslate2.Translator(str(folder), device=device, compute_type=chosen, intra_threads=threads)
+            translator = ctranslate2.Translator(
+                str(folder), device=device, compute_type=compute_type, intra_threads=threads
+            )
             tokenizer = AutoTokenizer.from_pretrained(folder, local_files_only=True)
         except (OSError, RuntimeError, ValueError) as exc:
-            raise ModelLoadError(f"cannot load CTranslate2 model {spec.source}: {exc}") from exc
-        logger.info("loaded %s with ctranslate2 on %s (%s)", spec.name, device, translator.compute_type)
-        return cls(translator, tokenizer, device=device, dtype=str(translator.compute_type))
+            reason = " ".join(str(exc).split())
+            raise ModelLoadError(f"cannot load CTranslate2 model {spec.source}: {reason}") from exc
+        generator = cls(translator, tokenizer, device=device)
+        logger.info("loaded %s with ctranslate2 on %s (%s)", spec.name, device, generator.compute_type)
+        return generator
 
     @functools.cached_property
     def _protected(self) -> frozenset[int]:
@@ -139,14 +154,15 @@ def convert(spec: ModelSpec, target: Path, *, quantization: str = "int8", force:
     import torch
     from transformers import AutoTokenizer, T5ForConditionalGeneration
 
+    source = hub_weights(spec)  # a hub model: from the local cache, or downloaded once (fails fast offline)
     try:
-        model = T5ForConditionalGeneration.from_pretrained(spec.source, dtype=torch.float32)
-        tokenizer = AutoTokenizer.from_pretrained(spec.source)
+        model = T5ForConditionalGeneration.from_pretrained(source, dtype=torch.float32, local_files_only=True)
+        tokenizer = AutoTokenizer.from_pretrained(source, local_files_only=True)
     except (OSError, ValueError) as exc:
-        hint = "" if Path(spec.source).is_dir() else " " + download_hint(spec)
-        raise ModelLoadError(f"cannot load model {spec.name!r} from {spec.source}: {exc}.{hint}") from exc
+        reason = " ".join(str(exc).split())
+        raise ModelLoadError(f"cannot load model {spec.name!r} from {source}: {reason}") from exc
     model.config.tie_word_embeddings = bool(getattr(model.config, "scale_decoder_outputs", True))
-    spiece = Path(spec.source) / "spiece.model"
+    spiece = source / "spiece.model"
     if not spiece.is_file():
         vocab_file = getattr(tokenizer, "vocab_file", None)
         spiece = Path(vocab_file) if vocab_file else spiece
@@ -160,19 +176,7 @@ def convert(spec: ModelSpec, target: Path, *, quantization: str = "int8", force:
     if spiece.is_file():
         shutil.copy(spiece, target / "spiece.model")
     tokenizer.save_pretrained(target)  # beside CTranslate2's own config.json, which it does not touch
-    meta = {
-        "name": spec.name,
-        "kind": "seq2seq",
-        "backend": "ct2",
-        "quantization": quantization,
-        "converted_from": spec.source,
-        "revision": spec.revision,
-        "description": spec.description,
-        "license": spec.license,
-        "max_input_tokens": spec.max_input_tokens,
-        "prefixes": spec.prefixes,
-        "generation": {task: opts.as_dict() for task, opts in spec.generation.items()},
-    }
+    meta = folder_metadata(spec, backend="ct2", quantization=quantization, converted_from=spec.source)
     (target / METADATA_FILE).write_text(json.dumps(meta, ensure_ascii=False, indent=2), encoding="utf-8")
     logger.info("converted %s to %s (%s)", spec.name, target, quantization)
     return target

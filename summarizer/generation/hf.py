@@ -5,11 +5,10 @@ from __future__ import annotations
 import functools
 import logging
 from collections.abc import Sequence
-from pathlib import Path
 from typing import Any
 
 from summarizer.errors import ConfigurationError, ModelLoadError
-from summarizer.generation import Generated, download_hint, sorted_batches
+from summarizer.generation import Generated, hub_weights, sorted_batches
 from summarizer.generation.faithful import logits_processor, protected_pieces
 from summarizer.options import GenerationOptions
 from summarizer.registry import ModelSpec
@@ -30,6 +29,11 @@ def load_tokenizer(source: str, *, revision: str = "", local_only: bool = False)
 
 
 def resolve_device(device: str) -> str:
+    """The device to run on: "auto" picks CUDA when a GPU is visible.
+
+    Raises:
+        ConfigurationError: an unknown device, or CUDA asked for without a GPU.
+    """
     import torch
 
     if device == "auto":
@@ -56,7 +60,11 @@ def _resolve_dtype(dtype: str, device: str, model_type: str) -> str:
 
 
 class TransformersGenerator:
-    """Batched generation with a transformers seq2seq model on CPU or CUDA."""
+    """Batched generation with a transformers seq2seq model on CPU or CUDA.
+
+    `dtype` is the torch dtype the weights were loaded in ("float32", "bfloat16"), which is
+    also the arithmetic, so `compute_type` is the same name.
+    """
 
     backend = "transformers"
 
@@ -65,6 +73,7 @@ class TransformersGenerator:
         self.tokenizer = tokenizer
         self.device = device
         self.dtype = dtype
+        self.compute_type = dtype
         # On a GPU, batches are also capped by padded input tokens, so a large batch_size
         # fills the card on short inputs without running out of memory on long ones
         # (512 x 512 tokens used 20 GB for ViT5-base on an H100).
@@ -74,31 +83,34 @@ class TransformersGenerator:
     def load(
         cls, spec: ModelSpec, *, device: str = "auto", dtype: str = "auto", threads: int = 0
     ) -> TransformersGenerator:
+        """Load `spec` from its folder, or from the Hugging Face cache at its pinned revision.
+
+        Raises:
+            ModelLoadError: the weights are missing or unreadable; for a hub model that is not
+                downloaded and cannot be, at once and with the command that fixes it.
+            ConfigurationError: an unknown or unsupported device or dtype.
+        """
         import torch
         from transformers import AutoConfig, AutoModelForSeq2SeqLM
         from transformers.utils import logging as hf_logging
 
-        hf_logging.disable_progress_bar()  # a library loads quietly; callers log what they need
         if threads > 0:
             torch.set_num_threads(threads)
         device = resolve_device(device)
-        local_only = Path(spec.source).is_dir()
-        revision = "" if local_only else spec.revision
+        folder = hub_weights(spec)  # no network when the files are here; fails fast when they cannot be
+        hf_logging.disable_progress_bar()  # a library loads quietly; callers log what they need
         try:
-            config = AutoConfig.from_pretrained(spec.source, revision=revision or None, local_files_only=local_only)
+            config = AutoConfig.from_pretrained(folder, local_files_only=True)
             torch_dtype = _resolve_dtype(dtype, device, config.model_type)
-            tokenizer = load_tokenizer(spec.source, revision=revision, local_only=local_only)
+            tokenizer = load_tokenizer(str(folder), local_only=True)
             model = AutoModelForSeq2SeqLM.from_pretrained(
-                spec.source,
-                revision=revision or None,
-                local_files_only=local_only,
-                dtype=getattr(torch, torch_dtype),
+                folder, local_files_only=True, dtype=getattr(torch, torch_dtype)
             )
         except ConfigurationError:
             raise
         except (OSError, ValueError) as exc:
-            hint = "" if local_only else " " + download_hint(spec)
-            raise ModelLoadError(f"cannot load model {spec.name!r} from {spec.source}: {exc}.{hint}") from exc
+            reason = " ".join(str(exc).split())  # one line: the CLI prints errors as one line
+            raise ModelLoadError(f"cannot load model {spec.name!r} from {folder}: {reason}") from exc
         model.to(device).eval()
         logger.info("loaded %s on %s (%s)", spec.name, device, torch_dtype)
         return cls(model, tokenizer, device=device, dtype=torch_dtype)

@@ -54,13 +54,13 @@ def test_five_thousand_words_are_chunked_and_every_chunk_fits(tiny_summarizer: S
     assert len(text.split()) >= 5000
     spec = tiny_summarizer.spec
     generator = tiny_summarizer.generator
-    doc = tiny_summarizer._prepare(None, text, None, tiny_summarizer_options())
+    doc = tiny_summarizer._chunked(text, None, tiny_summarizer_options())
     prefix = max(generator.count_tokens([p for p in spec.prefixes.values()]))
     assert len(doc.chunks) > 10
     for chunk in doc.chunks:
         assert generator.count_tokens([chunk.text])[0] + prefix + 1 <= spec.max_input_tokens
     covered = [i for c in doc.chunks for i in range(c.first, c.last + 1)]
-    assert sorted(set(covered)) == list(range(len(doc.sentences)))
+    assert sorted(set(covered)) == list(range(len(doc.document.sentences)))
 
 
 def tiny_summarizer_options():
@@ -104,14 +104,17 @@ def test_cuda_requested_without_gpu_is_a_clear_error(tiny_model_dir: Path) -> No
         Summarizer.from_pretrained(str(tiny_model_dir), device="cuda")
 
 
-@pytest.mark.parametrize("backend", [None, "transformers"])
-def test_hub_model_without_network_explains_how_to_download(monkeypatch, backend) -> None:
+@pytest.mark.parametrize("backend", [None, "transformers", "ct2"])
+def test_hub_model_without_network_explains_how_to_download(monkeypatch, tmp_path: Path, backend) -> None:
     import huggingface_hub.constants
 
-    # no network here: offline mode makes the failure immediate instead of retried
+    monkeypatch.setattr(huggingface_hub.constants, "HF_HUB_CACHE", str(tmp_path))  # nothing downloaded
     monkeypatch.setattr(huggingface_hub.constants, "HF_HUB_OFFLINE", True)
-    with pytest.raises(ModelLoadError, match="huggingface-cli download VietAI/vit5-base-vietnews-summarization"):
+    with pytest.raises(ModelLoadError) as raised:
         Summarizer.from_pretrained("vit5-base-vietnews", device="cpu", backend=backend)
+    message = str(raised.value)
+    assert "\n" not in message and "`tomtat download vit5-base-vietnews`" in message
+    assert "`hf download VietAI/vit5-base-vietnews-summarization --revision " in message
 
 
 def test_registry_entries_carry_their_own_prefixes_and_limits() -> None:
