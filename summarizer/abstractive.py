@@ -40,6 +40,19 @@ class GeneratedText:
     tokens: int = 0
 
 
+def chunk_budget(generator: Generator, spec: ModelSpec) -> int:
+    """Input tokens left for document text: the limit minus the longest prefix and </s>."""
+    prefixes = [p for p in spec.prefixes.values() if p]
+    return spec.max_input_tokens - max(generator.count_tokens(prefixes), default=0) - 1
+
+
+def chunk(doc: ChunkedDocument, generator: Generator, budget: int, max_chunks: int) -> None:
+    """Cut `doc` into chunks of at most `budget` tokens; beyond `max_chunks` mark it truncated."""
+    doc.chunks = chunk_sentences(doc.document.sentences, max_tokens=budget, count_tokens=generator.count_tokens)
+    if len(doc.chunks) > max_chunks:
+        doc.chunks, doc.truncated = doc.chunks[:max_chunks], True
+
+
 def generate(
     generator: Generator,
     spec: ModelSpec,

@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from typing import Any
 
 import numpy as np
 
+from summarizer.compose import Lines, selected_lines
+from summarizer.compress import RULES
 from summarizer.document import Document
 from summarizer.errors import ConfigurationError
 from summarizer.selection import Selection
@@ -70,3 +73,23 @@ def select(method: str, doc: Document, k: int) -> Selection:
     chosen = tuple(sorted(ranked))
     headline = None if doc.title else (ranked[0] if ranked else 0)
     return Selection(headline=headline, abstract=chosen, bullets=chosen)
+
+
+EXTRACTIVE_NOTE = "extractive model: sentences are copied from the input, not generated"
+
+
+def select_by_settings(settings: Mapping[str, Any], doc: Document) -> Selection:
+    """The selection a registry entry's `extractive` settings ask for (method, sentences)."""
+    return select(str(settings.get("method", "lead")), doc, int(settings.get("sentences", 3)))
+
+
+def lines_of(settings: Mapping[str, Any], doc: Document, selection: Selection) -> Lines:
+    """The output lines of a selection: source sentences, compressed by the entry's rules."""
+    lines = selected_lines(
+        doc,
+        selection,
+        rules=tuple(settings.get("compression", RULES)),
+        headline_style=str(settings.get("headline", "short")),
+    )
+    lines.warnings.insert(0, EXTRACTIVE_NOTE)
+    return lines

@@ -15,9 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from summarizer import abstractive, extractive
 from summarizer.abstractive import ChunkedDocument
-from summarizer.chunking import chunk_sentences
-from summarizer.compose import Lines, selected_lines
-from summarizer.compress import RULES
+from summarizer.compose import Lines
 from summarizer.document import Document, prepare_document
 from summarizer.errors import ConfigurationError, SummarizerError
 from summarizer.generation import Generator, load_generator
@@ -30,8 +28,6 @@ if TYPE_CHECKING:
     from summarizer.ext_model import ExtractiveModel
 
 logger = logging.getLogger(__name__)
-
-EXTRACTIVE_NOTE = "extractive model: sentences are copied from the input, not generated"
 
 Outcome = Summary | SummarizerError
 """What `summarize_each` gives for one document: its summary, or why it has none."""
@@ -290,20 +286,12 @@ class Summarizer:
         ]
 
     def _extract(self, docs: list[ChunkedDocument], options: SummarizeOptions) -> list[Lines]:
-        settings = self.spec.extractive
+        documents = [d.document for d in docs]
         if self.selector is not None:
-            selections = self.selector.select([d.document for d in docs], max_bullets=options.max_bullets)
+            selections = self.selector.select(documents, max_bullets=options.max_bullets)
         else:
-            method, k = settings.get("method", "lead"), int(settings.get("sentences", 3))
-            selections = [extractive.select(method, d.document, k) for d in docs]
-        rules = tuple(settings.get("compression", RULES))
-        style = settings.get("headline", "short")
-        out = []
-        for doc, selection in zip(docs, selections, strict=True):
-            lines = selected_lines(doc.document, selection, rules=rules, headline_style=style)
-            lines.warnings.insert(0, EXTRACTIVE_NOTE)
-            out.append(lines)
-        return out
+            selections = [extractive.select_by_settings(self.spec.extractive, d) for d in documents]
+        return [extractive.lines_of(self.spec.extractive, d, s) for d, s in zip(documents, selections, strict=True)]
 
     def _task_options(self, overrides: Mapping[str, Mapping[str, Any]]) -> dict[str, GenerationOptions]:
         unknown = set(overrides) - {"headline", "summary"}
@@ -315,11 +303,8 @@ class Summarizer:
 
     @functools.cached_property
     def _chunk_budget(self) -> int:
-        """Input tokens left for document text: the limit minus the longest prefix and </s>."""
         assert self.generator is not None
-        prefixes = [p for p in self.spec.prefixes.values() if p]
-        longest = max(self.generator.count_tokens(prefixes), default=0)
-        return self.spec.max_input_tokens - longest - 1
+        return abstractive.chunk_budget(self.generator, self.spec)
 
     def _chunked(self, text: str | Document, title: str | None, options: SummarizeOptions) -> ChunkedDocument:
         """The document prepared and, for the whole-document seq2seq path, cut into chunks."""
@@ -327,11 +312,7 @@ class Summarizer:
         document = text if isinstance(text, Document) else prepare_document(text, title=title)
         doc = ChunkedDocument(document)
         if self.generator is not None and not self.spec.rewrite:  # a rewriter reads sentences
-            doc.chunks = chunk_sentences(
-                document.sentences, max_tokens=self._chunk_budget, count_tokens=self.generator.count_tokens
-            )
-            if len(doc.chunks) > options.max_chunks:
-                doc.chunks, doc.truncated = doc.chunks[: options.max_chunks], True
+            abstractive.chunk(doc, self.generator, self._chunk_budget, options.max_chunks)
         doc.seconds = time.perf_counter() - started
         return doc
 
