@@ -15,11 +15,14 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Protocol
 
+from summarizer.batching import sorted_batches
 from summarizer.errors import ConfigurationError, ModelLoadError
 from summarizer.options import GenerationOptions
 from summarizer.registry import ModelSpec
 
 logger = logging.getLogger(__name__)
+
+__all__ = ["BACKENDS", "Generated", "Generator", "load_generator", "sorted_batches"]
 
 BACKENDS = ("transformers", "ct2")
 
@@ -67,30 +70,6 @@ class Generator(Protocol):
     ) -> list[Generated]:
         """Generate one output per input, in input order."""
         ...
-
-
-def sorted_batches(lengths: Sequence[int], batch_size: int, max_batch_tokens: int = 0) -> list[list[int]]:
-    """Indices grouped into batches of similar length (longest first).
-
-    A batch holds at most `batch_size` items and, when `max_batch_tokens` > 0, at most that
-    many padded input tokens (longest item × batch size): this fills a GPU without
-    overflowing it on long inputs.
-    """
-    order = sorted(range(len(lengths)), key=lambda i: -lengths[i])
-    batches: list[list[int]] = []
-    current: list[int] = []
-    for index in order:
-        longest = lengths[current[0]] if current else lengths[index]
-        full = len(current) >= batch_size or (
-            max_batch_tokens > 0 and current and longest * (len(current) + 1) > max_batch_tokens
-        )
-        if full:
-            batches.append(current)
-            current = []
-        current.append(index)
-    if current:
-        batches.append(current)
-    return batches
 
 
 # How long the hub may take to answer before it counts as unreachable. huggingface_hub
