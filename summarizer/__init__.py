@@ -16,19 +16,23 @@ from summarizer.errors import (
     ModelNotFoundError,
     SummarizerError,
 )
-from summarizer.options import GenerationOptions, SummarizeOptions
+from summarizer.options import GenerationOptions, LoadOptions, SummarizeOptions
 from summarizer.pipeline import Summarizer
 from summarizer.registry import ModelSpec, known_models, resolve_model
-from summarizer.types import Summary, SummaryInfo
+from summarizer.types import Evidence, ModelInfo, SourceSpan, Summary, SummaryInfo
 
 __all__ = [
     "ConfigurationError",
+    "Evidence",
     "GenerationOptions",
     "InputTooLongError",
     "InvalidInputError",
+    "LoadOptions",
+    "ModelInfo",
     "ModelLoadError",
     "ModelNotFoundError",
     "ModelSpec",
+    "SourceSpan",
     "SummarizeOptions",
     "Summarizer",
     "SummarizerError",
