@@ -156,11 +156,7 @@ def add_bench_command(sub: Any) -> None:
 
 
 def _cmd_bench(args: argparse.Namespace) -> int:
-    from evaluation.benchmark import bench_from_args, to_markdown
+    from evaluation.benchmark import bench_from_args, render
 
-    report = bench_from_args(args)
-    if "summarize" in report:
-        sys.stdout.write(json.dumps(report["summarize"], indent=2) + "\n")
-    else:
-        sys.stdout.write(to_markdown(report))
+    sys.stdout.write(render(bench_from_args(args)))
     return 0

@@ -9,7 +9,9 @@ from typing import Any
 
 import numpy as np
 
+from evaluation.machine import format_load_avg
 from evaluation.rouge import TOKENIZERS
+from summarizer.generation import BACKENDS
 
 PUBLISHED = Path(__file__).with_name("published.csv")
 
@@ -38,28 +40,51 @@ def scores_table(metrics: dict[str, Any]) -> list[str]:
     return lines
 
 
-def _plot(out: Path, per_doc: dict[str, np.ndarray], rows: list[dict[str, Any]]) -> str | None:
+# one look per output, widest first, so identical series (abstract and bullets of an extractive
+# model) both show: a thinner line drawn inside a wider one of another colour
+_SERIES_STYLES = (
+    {"linewidth": 4.0, "linestyle": "-", "alpha": 0.5},
+    {"linewidth": 2.5, "linestyle": "-", "alpha": 0.8},
+    {"linewidth": 1.2, "linestyle": "--"},
+)
+
+
+def score_figure(per_doc: dict[str, np.ndarray], rows: list[dict[str, Any]], subject: str) -> Any:
+    """The matplotlib figure of scores.png: per-document ROUGE-1 histograms, abstract length vs score.
+
+    `subject` ("MODEL on DATA") ends both titles. Every output is a step histogram with its
+    own line width and style, so no series hides another, even where they are identical.
+    """
     import matplotlib
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    fig, (left, right) = plt.subplots(1, 2, figsize=(11, 4))
-    for output, values in per_doc.items():
-        if len(values):
-            left.hist(values, bins=20, range=(0, 100), alpha=0.5, label=output)
-    left.set(title="Syllable ROUGE-1 F1 per document", xlabel="ROUGE-1 F1 × 100", ylabel="documents")
-    left.legend()
+    fig, (left, right) = plt.subplots(1, 2, figsize=(11, 4.4))
+    series = [(output, values) for output, values in per_doc.items() if len(values)]
+    for i, (output, values) in enumerate(series):
+        style = _SERIES_STYLES[i % len(_SERIES_STYLES)]
+        left.hist(values, bins=20, range=(0, 100), histtype="step", label=output, **style)
+    left.set(title=f"Syllable ROUGE-1 F1 per document\n{subject}", xlabel="ROUGE-1 F1 × 100", ylabel="documents")
+    if series:
+        left.legend()
     abstract = per_doc.get("abstract", np.array([]))
     lengths = [len(r["abstract"].split()) for r in rows if r["references"].get("summary")]
     if len(abstract) == len(lengths) and lengths:
         right.scatter(lengths, abstract, s=4, alpha=0.4)
     right.set(
-        title="Abstract length vs ROUGE-1",
+        title=f"Abstract length vs ROUGE-1\n{subject}",
         xlabel="abstract length (syllables)",
         ylabel="ROUGE-1 F1 × 100",
     )
     fig.tight_layout()
+    return fig
+
+
+def _plot(out: Path, per_doc: dict[str, np.ndarray], rows: list[dict[str, Any]], subject: str) -> str:
+    import matplotlib.pyplot as plt
+
+    fig = score_figure(per_doc, rows, subject)
     path = out / "scores.png"
     fig.savefig(path, dpi=100)
     plt.close(fig)
@@ -78,18 +103,36 @@ def _input(data: dict[str, Any]) -> str:
     return "body only"
 
 
+def _generation_backend(model: dict[str, Any], speed: dict[str, Any]) -> str | None:
+    """The generation backend that ran (the speed record's), else the card's; None for extractive models."""
+    return next((b for b in (speed.get("backend"), model.get("backend")) if b in BACKENDS), None)
+
+
+def model_line(model: dict[str, Any], speed: dict[str, Any]) -> str:
+    """The model line of report.md, e.g. "ext-vi (extractive)" or "vit5 (seq2seq, ct2 backend), revision `abc`"."""
+    details = [model.get("kind") or "kind unknown"]
+    backend = _generation_backend(model, speed)
+    if backend:
+        details.append(f"{backend} backend")
+    line = f"{model['name']} ({', '.join(details)})"
+    return line + (f", revision `{model['revision']}`" if model.get("revision") else "")
+
+
 def write_report(
     out: Path, metrics: dict[str, Any], rows: list[dict[str, Any]], per_doc: dict[str, np.ndarray]
 ) -> None:
     """Write report.md (scores, lengths, speed, examples) and scores.png into `out`."""
     model, data, speed, machine = metrics["model"], metrics["data"], metrics["speed"], metrics["machine"]
     dedup = f"yes, {data['dedup']}" if data["dedup"] else "no"
+    backend = _generation_backend(model, speed)
+    compute = f" ({speed.get('dtype')}, {backend})" if backend else ""
     speed_line = (
         f"{speed['docs_per_s'] or 0:.2f} documents/s; amortized latency p50 {speed['latency_p50_s'] or 0:.3f} s, "
         f"p95 {speed['latency_p95_s'] or 0:.3f} s; generated tokens/s {speed['generated_tokens_per_s'] or 0:.0f}; "
-        f"peak memory {speed['peak_memory_mb']} MB; device {speed['device']} ({speed['dtype']}, {speed['backend']}), "
+        f"peak memory {speed['peak_memory_mb']} MB; device {speed['device']}{compute}, "
         f"batch size {speed['batch_size']}, threads {machine['threads']}, "
-        f"machine {machine.get('gpu') or machine.get('cpu', '?')}, load {machine['load_avg']}."
+        f"machine {machine.get('gpu') or machine.get('cpu', '?')}, "
+        f"load average {format_load_avg(machine.get('load_avg'))}."
     )
     lengths = [
         f"| {o} | {v['mean_syllables']} | {v['reference_mean_syllables']} |" for o, v in metrics["lengths"].items()
@@ -101,7 +144,7 @@ def write_report(
         f"skipped: {data['skipped'] or 'none'})",
         f"- input: {_input(data)}",
         f"- data sha256: `{data['sha256'][:16]}…`; git commit `{metrics['git_commit'][:12]}`",
-        f"- model: {model['name']} ({model['kind']}, {model['backend']}), revision `{model['revision'] or '-'}`",
+        f"- model: {model_line(model, speed)}",
         "",
         "## Scores (F1 × 100, 95% bootstrap interval)",
         "",
@@ -121,9 +164,8 @@ def write_report(
         speed_line,
         "",
     ]
-    plot = _plot(out, per_doc, rows)
-    if plot:
-        lines += [f"![score distribution]({plot})", ""]
+    plot = _plot(out, per_doc, rows, f"{model['name']} on {Path(data['path']).name}")
+    lines += [f"![score distribution]({plot})", ""]
     lines += ["## Examples", ""]
     for row in rows[:3]:
         lines += [

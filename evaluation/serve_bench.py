@@ -26,8 +26,9 @@ import time
 from pathlib import Path
 from typing import Any
 
-from evaluation.benchmark import machine_info
+from evaluation.bench_runner import percentile
 from evaluation.datasets import read_records
+from evaluation.machine import machine_info
 
 
 def free_port() -> int:
@@ -83,13 +84,12 @@ def _run(url: str, texts: list[str], clients: int) -> dict[str, Any]:
     wall = time.perf_counter() - started
     for session in sessions:
         session.close()
-    ordered = sorted(latencies)
     return {
         "clients": clients,
         "requests": len(texts),
         "docs_per_s": len(texts) / wall,
         "latency_p50_s": statistics.median(latencies),
-        "latency_p95_s": ordered[min(len(ordered) - 1, round(0.95 * (len(ordered) - 1)))],
+        "latency_p95_s": percentile(latencies, 95),
     }
 
 

@@ -10,6 +10,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+# the service's own readiness helpers (one copy, used at run time by serve_bench); tests import them from here
 from evaluation.serve_bench import free_port, wait_until_ready
 
 TOMTAT = str(Path(sys.executable).with_name("tomtat"))

@@ -13,8 +13,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from evaluation.serve_bench import free_port, wait_until_ready
-from tests.api.servers import TEXT, TOMTAT, server
+from tests.api.servers import TEXT, TOMTAT, free_port, server, wait_until_ready
 
 
 def test_concurrent_requests_never_fail_with_5xx(tmp_path: Path) -> None:

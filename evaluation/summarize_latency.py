@@ -1,0 +1,59 @@
+"""`tomtat bench --summarize-median-of DATA`: warm `summarize` latency on a median-length document."""
+
+from __future__ import annotations
+
+import os
+import statistics
+import time
+from collections.abc import Sequence
+from typing import Any
+
+from evaluation.bench_runner import percentile
+
+
+def median_document(path: str, limit: int = 2000) -> str:
+    """The text of median body length among the first `limit` records of a data set."""
+    from evaluation.datasets import read_records
+
+    texts = sorted((r.text for r in read_records(path, limit=limit)), key=len)
+    if not texts:
+        raise ValueError(f"{path} holds no records with a text; give a JSONL(.xz/.gz) data set")
+    return texts[len(texts) // 2]
+
+
+def summarize_latency(
+    *, model: str, backends: Sequence[str], text: str, repeats: int, threads: int = 0
+) -> list[dict[str, Any]]:
+    """Warm latency of `Summarizer.summarize` (headline + abstract + bullets) per backend.
+
+    A backend of "auto" lets the library choose (CTranslate2 on CPU for a T5 model).
+    """
+    from summarizer import Summarizer
+
+    rows = []
+    for backend in backends:
+        kwargs: dict[str, Any] = {"device": "cpu", "threads": threads}
+        if backend != "auto":
+            kwargs["backend"] = backend
+        summarizer = Summarizer.from_pretrained(model, **kwargs)
+        summary = summarizer.summarize(text)  # warm-up
+        times = []
+        for _ in range(repeats):
+            started = time.perf_counter()
+            summary = summarizer.summarize(text)
+            times.append(time.perf_counter() - started)
+        rows.append(
+            {
+                "model": model,
+                "backend": summarizer.generator.backend if summarizer.generator else "extractive",
+                "compute": summarizer.generator.dtype if summarizer.generator else "-",
+                "chunks": summary.info.chunks,
+                "input_words": len(text.split()),
+                "p50_s": statistics.median(times),
+                "p95_s": percentile(times, 95),
+                "best_s": min(times),
+                "repeats": repeats,
+                "load_avg_1m": os.getloadavg()[0],
+            }
+        )
+    return rows
