@@ -68,6 +68,7 @@ def parse_settings(items: list[str]) -> dict[str, dict[str, Any]]:
 
 def _cmd_eval(args: argparse.Namespace) -> int:
     from evaluation.runner import EvalConfig, run_eval
+    from summarizer.cli import load_options
     from summarizer.errors import InvalidInputError
 
     if args.baseline and args.model:
@@ -89,12 +90,7 @@ def _cmd_eval(args: argparse.Namespace) -> int:
         seed=args.seed,
         with_title=args.with_title,
         dedup=args.dedup,
-        batch_size=args.batch_size,
-        device=args.device,
-        dtype=args.dtype,
-        backend=args.backend,
-        compute_type=args.compute_type,
-        threads=args.threads,
+        load=load_options(args, batch_size=args.batch_size),
         bootstrap_samples=args.bootstrap_samples,
         generation=parse_settings(args.settings),
     )
@@ -116,7 +112,7 @@ def _cmd_eval(args: argparse.Namespace) -> int:
 
 
 def _rescore(args: argparse.Namespace) -> int:
-    from evaluation.runner import rescore
+    from evaluation.rescore import rescore
     from summarizer.errors import InvalidInputError
 
     for path in filter(None, (args.predictions, args.dedup)):

@@ -45,8 +45,8 @@ def summarize_latency(
         rows.append(
             {
                 "model": model,
-                "backend": summarizer.generator.backend if summarizer.generator else "extractive",
-                "compute": summarizer.generator.dtype if summarizer.generator else "-",
+                "backend": summarizer.info.backend,
+                "compute": summarizer.info.compute_type,
                 "chunks": summary.info.chunks,
                 "input_words": len(text.split()),
                 "p50_s": statistics.median(times),

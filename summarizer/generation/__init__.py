@@ -13,7 +13,7 @@ import os
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Protocol
+from typing import Any, Protocol
 
 from summarizer.batching import sorted_batches
 from summarizer.errors import ConfigurationError, ModelLoadError
@@ -70,6 +70,13 @@ class Generator(Protocol):
     ) -> list[Generated]:
         """Generate one output per input, in input order."""
         ...
+
+
+def count_tokens_with(tokenizer: Any, texts: Sequence[str]) -> list[int]:
+    """Tokens of each text by a Hugging Face tokenizer, special tokens excluded (both backends)."""
+    if not texts:
+        return []
+    return [len(ids) for ids in tokenizer(list(texts), add_special_tokens=False)["input_ids"]]
 
 
 # How long the hub may take to answer before it counts as unreachable. huggingface_hub

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from summarizer.errors import ConfigurationError, ModelLoadError
-from summarizer.generation import Generated, hub_weights, sorted_batches
+from summarizer.generation import Generated, count_tokens_with, hub_weights, sorted_batches
 from summarizer.generation.faithful import forbidden_ids, protected_pieces
 from summarizer.options import GenerationOptions
 from summarizer.registry import METADATA_FILE, ModelSpec, folder_metadata
@@ -87,9 +87,7 @@ class CT2Generator:
         return protected_pieces(tuple(self.tokenizer.convert_ids_to_tokens(list(range(len(self.tokenizer))))))
 
     def count_tokens(self, texts: Sequence[str]) -> list[int]:
-        if not texts:
-            return []
-        return [len(ids) for ids in self.tokenizer(list(texts), add_special_tokens=False)["input_ids"]]
+        return count_tokens_with(self.tokenizer, texts)
 
     def generate(
         self,

@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from summarizer.errors import ConfigurationError, ModelLoadError
-from summarizer.generation import Generated, hub_weights, sorted_batches
+from summarizer.generation import Generated, count_tokens_with, hub_weights, sorted_batches
 from summarizer.generation.faithful import logits_processor, protected_pieces
 from summarizer.options import GenerationOptions
 from summarizer.registry import ModelSpec
@@ -120,10 +120,7 @@ class TransformersGenerator:
         return protected_pieces(tuple(self.tokenizer.convert_ids_to_tokens(list(range(len(self.tokenizer))))))
 
     def count_tokens(self, texts: Sequence[str]) -> list[int]:
-        if not texts:
-            return []
-        encoded = self.tokenizer(list(texts), add_special_tokens=False)["input_ids"]
-        return [len(ids) for ids in encoded]
+        return count_tokens_with(self.tokenizer, texts)
 
     def generate(
         self,
