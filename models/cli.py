@@ -53,7 +53,11 @@ def _cmd_train(args: argparse.Namespace) -> int:
 
     from models.data import read_articles, write_shard
     from models.train import TrainConfig, train
+    from summarizer.errors import InvalidInputError
 
+    for flag, path in (("--data", args.data), ("--dedup", args.dedup)):
+        if path and not Path(path).is_file():
+            raise InvalidInputError(f"no such file: {path} ({flag})")
     logging.getLogger("models").setLevel(logging.INFO)
     if args.prepare_pairs:
         from evaluation.datasets import read_duplicates, read_records
@@ -85,13 +89,7 @@ def _cmd_train(args: argparse.Namespace) -> int:
         workers=args.workers,
         max_source_tokens=args.max_source_tokens,
     )
-    if args.smoke:
-        cfg.preset, cfg.vocab_size, cfg.device = "tiny", 500, "cpu"
-        cfg.max_steps = cfg.max_steps or 3
-        cfg.limit, cfg.heldout, cfg.max_words = cfg.limit or 40, 8, 60
-        cfg.max_source_tokens, cfg.batch_tokens, cfg.max_batch_size = min(cfg.max_source_tokens, 128), 2048, 16
-        cfg.log_every, cfg.warmup_steps = 1, 1
-    summary = train(cfg)
+    summary = train(cfg.smoke() if args.smoke else cfg)
     json.dump({k: v for k, v in summary.items() if k != "config"}, sys.stdout, indent=2)
     sys.stdout.write("\n")
     return 0

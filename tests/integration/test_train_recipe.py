@@ -32,7 +32,7 @@ def test_smoke_training_exports_a_loadable_model_and_training_can_continue(tmp_p
         "train_log.jsonl",
     ):
         assert (model / name).is_file(), name
-    summary = json.loads((model / "train_summary.json").read_text())
+    summary = summary_before = json.loads((model / "train_summary.json").read_text())
     assert summary["steps"] == 3 and summary["tokens_seen"] > 0 and summary["heldout_loss"] > 0
     assert len((model / "train_log.jsonl").read_text().splitlines()) == 3
     metadata = json.loads((model / "tomtat.json").read_text())
@@ -42,6 +42,15 @@ def test_smoke_training_exports_a_loadable_model_and_training_can_continue(tmp_p
         fixture_records()[0]["text"], generation={"summary": {"min_new_tokens": 4}, "headline": {"min_new_tokens": 2}}
     )
     assert summary.abstract and summary.info.model == "compact-vi"
+
+    # --resume continues the checkpoint (step, tokens, optimizer) up to the new step budget
+    args = ["train", "--smoke", "--data", str(data), "--out", str(tmp_path / "run"), "--resume", "--max-steps", "5"]
+    assert main(args) == 0
+    resumed = json.loads((model / "train_summary.json").read_text())
+    assert resumed["steps"] == 5 and resumed["tokens_seen"] > summary_before["tokens_seen"]
+    rows = [json.loads(line) for line in (model / "train_log.jsonl").read_text().splitlines()]
+    assert [row["step"] for row in rows] == [1, 2, 3, 4, 5]
+    assert rows[3]["tokens"] > rows[2]["tokens"] and rows[-1]["lr"] < rows[3]["lr"]
 
     again = tmp_path / "again"
     assert main(["train", "--smoke", "--data", str(data), "--out", str(again), "--init", str(model)]) == 0
