@@ -1,73 +1,120 @@
-"""Parsing job uploads: a JSON list, {"documents": [...]}, JSONL, or a multipart file."""
+"""Parsing job uploads: a JSON list, {"documents": [...]}, JSONL, or a multipart file.
+
+Reading the body is async (`read_job_upload`); parsing and validating it is plain CPU work
+(`parse_job_documents`), run in a worker thread so that a large upload never holds the event
+loop. Each document is validated like a `:batch` document (`JobDocumentBody`, then the
+service's text check); a bad one becomes an error entry at its position, never dropped.
+"""
 
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 from typing import Any
 
 from fastapi import Request
+from pydantic import ValidationError
 
 from api.errors import ApiError
 from api.jobs import JobDocument
-from api.schemas import Output
+from api.schemas import JobDocumentBody, JobOptions
 from api.service import Service
-from summarizer.document import clean_title
-from summarizer.errors import InvalidInputError
+from summarizer.errors import InputTooLongError, InvalidInputError
+
+JSONL_TYPES = ("application/x-ndjson", "application/jsonl", "application/x-jsonlines")
 
 
-async def read_job_documents(request: Request, service: Service) -> tuple[list[JobDocument], dict[str, Any]]:
-    """Parse a job upload; bad documents become error entries (with their position), never dropped."""
+@dataclass(frozen=True)
+class Upload:
+    """A job's raw body: `jsonl` when it holds one document per line, else a JSON document."""
+
+    raw: bytes
+    jsonl: bool
+
+
+async def read_job_upload(request: Request) -> Upload:
+    """The body of POST /v1/jobs (a multipart upload's 'file' field), unparsed."""
     content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
-    options: dict[str, Any] = {}
     if content_type == "multipart/form-data":
         form = await request.form()
         upload = form.get("file")
         if upload is None or isinstance(upload, str):
             raise ApiError(422, "missing_file", "send the JSONL file in a form field named 'file'")
-        raw = await upload.read()
-        items = _jsonl_items(raw)
+        return Upload(await upload.read(), jsonl=True)
+    return Upload(await request.body(), jsonl=content_type in JSONL_TYPES)
+
+
+def parse_job_documents(upload: Upload, service: Service) -> tuple[list[JobDocument], dict[str, Any]]:
+    """The job's documents and options (blocking: call it in a worker thread).
+
+    Raises:
+        ApiError: 400 for a body that is not UTF-8 JSON (or JSONL), 422 for a body that is
+            not a list of documents or has bad options or none, 413 for too many documents.
+    """
+    options: dict[str, Any] = {}
+    if upload.jsonl:
+        items = _jsonl_items(upload.raw)
     else:
-        raw = await request.body()
-        if content_type in ("application/x-ndjson", "application/jsonl", "application/x-jsonlines"):
-            items = _jsonl_items(raw)
-        else:
+        try:
+            payload = json.loads(upload.raw)
+        except (UnicodeDecodeError, ValueError, RecursionError) as exc:
+            raise ApiError(400, "invalid_json", f"the body is not valid UTF-8 JSON ({_json_problem(exc)})") from None
+        if isinstance(payload, dict):
             try:
-                payload = json.loads(raw)
-            except (UnicodeDecodeError, json.JSONDecodeError):
-                raise ApiError(400, "invalid_json", "the body is not valid UTF-8 JSON (or send JSONL)") from None
-            if isinstance(payload, dict):
-                options = {k: payload[k] for k in ("max_bullets", "outputs") if k in payload}
-                payload = payload.get("documents")
-            if not isinstance(payload, list):
-                raise ApiError(422, "invalid_job", 'send a JSON list of documents or {"documents": [...]}')
-            items = [(i + 1, item, None) for i, item in enumerate(payload)]
-    _check_options(options)
-    documents: list[JobDocument] = []
+                options = JobOptions.model_validate(
+                    {k: payload[k] for k in ("max_bullets", "outputs") if k in payload}
+                ).model_dump(mode="json")
+            except ValidationError as exc:
+                raise ApiError(422, "invalid_request", _validation_problem(exc)) from None
+            payload = payload.get("documents")
+        if not isinstance(payload, list):
+            raise ApiError(422, "invalid_job", 'send a JSON list of documents or {"documents": [...]} (or JSONL)')
+        items = [(i + 1, item, None) for i, item in enumerate(payload)]
+    if not items:
+        raise ApiError(422, "empty_job", "the job has no documents")
+    if len(items) > service.settings.max_job_documents:
+        raise ApiError(
+            413,
+            "too_many_documents",
+            f"{len(items)} documents; the limit per job is {service.settings.max_job_documents}: split the job",
+        )
     seen: set[str] = set()
-    for number, item, problem in items:
-        doc_id = str(item.get("id")) if isinstance(item, dict) and item.get("id") is not None else str(number)
-        if problem is None and doc_id in seen:
-            problem = f"duplicate id {doc_id!r}"
-        if problem is None and not isinstance(item, dict):
-            problem = "a document must be a JSON object with a 'text' field"
-        text = None
-        if problem is None:
-            try:
-                title = item.get("title")
-                service.validate(item.get("text"), title)
-                # stored as the model will read it: a given title as the first line
-                text = f"{clean_title(title)}\n{item['text']}" if title else item["text"]
-            except InvalidInputError as exc:
-                problem = str(exc)
-        seen.add(doc_id)
-        error = {"code": "invalid_document", "message": f"document {number}: {problem}"} if problem else None
-        documents.append(JobDocument(doc_id, text, error))
-    return documents, options
+    return [_document(number, item, problem, seen, service) for number, item, problem in items], options
+
+
+def _document(number: int, item: Any, problem: str | None, seen: set[str], service: Service) -> JobDocument:
+    """One validated document, or its error entry (named by its id when it has a usable one)."""
+    code = "invalid_document"
+    body: JobDocumentBody | None = None
+    if problem is None and not isinstance(item, dict):
+        problem = "a document must be a JSON object with a 'text' field"
+    if problem is None:
+        try:
+            body = JobDocumentBody.model_validate(item)
+        except ValidationError as exc:
+            problem = _validation_problem(exc)
+    raw_id = item.get("id") if isinstance(item, dict) else None
+    doc_id = body.id if body is not None and body.id else str(number)
+    if body is None and isinstance(raw_id, str) and 0 < len(raw_id) <= 200 and raw_id.isprintable():
+        doc_id = raw_id
+    if body is not None and doc_id in seen:
+        body, problem = None, f"duplicate id {doc_id!r}"
+    seen.add(doc_id)
+    if body is not None:
+        try:
+            service.validate(body.text, body.title)
+        except InvalidInputError as exc:
+            body, problem = None, str(exc)
+            code = "text_too_long" if isinstance(exc, InputTooLongError) else "invalid_text"
+    if body is None:
+        error = {"code": code, "message": f"document {number}: {problem}"}
+        return JobDocument(doc_id, None, error)
+    return JobDocument(doc_id, body.text, title=body.title)
 
 
 def _jsonl_items(raw: bytes) -> list[tuple[int, Any, str | None]]:
     try:
-        lines = raw.decode("utf-8").splitlines()
+        lines = raw.decode("utf-8").split("\n")  # not splitlines(): U+2028 may sit inside a JSON string
     except UnicodeDecodeError:
         raise ApiError(400, "invalid_encoding", "the upload is not UTF-8 text") from None
     items: list[tuple[int, Any, str | None]] = []
@@ -76,15 +123,23 @@ def _jsonl_items(raw: bytes) -> list[tuple[int, Any, str | None]]:
             continue
         try:
             items.append((number, json.loads(line), None))
-        except json.JSONDecodeError:
-            items.append((number, None, "not valid JSON"))
+        except (ValueError, RecursionError) as exc:
+            items.append((number, None, f"line {number} is not valid JSON ({_json_problem(exc)})"))
     return items
 
 
-def _check_options(options: dict[str, Any]) -> None:
-    bullets = options.get("max_bullets", 5)
-    if not isinstance(bullets, int) or not 1 <= bullets <= 10:
-        raise ApiError(422, "invalid_request", "max_bullets must be an integer from 1 to 10")
-    outputs = options.get("outputs", [o.value for o in Output])
-    if not isinstance(outputs, list) or not outputs or any(o not in [x.value for x in Output] for o in outputs):
-        raise ApiError(422, "invalid_request", "outputs must be a non-empty list of headline, abstract, bullets")
+def _json_problem(exc: BaseException) -> str:
+    if isinstance(exc, RecursionError):
+        return "nested too deeply"
+    if isinstance(exc, UnicodeDecodeError):
+        return "not UTF-8"
+    if isinstance(exc, json.JSONDecodeError):
+        return f"{exc.msg} at line {exc.lineno} column {exc.colno}"
+    return str(exc).split(";")[0]  # e.g. a number with more than 4300 digits
+
+
+def _validation_problem(exc: ValidationError) -> str:
+    first = exc.errors()[0]
+    message = str(first.get("msg", "invalid value")).removeprefix("Value error, ")
+    where = ".".join(str(p) for p in first.get("loc", ()))
+    return f"{where}: {message}" if where else message

@@ -226,11 +226,13 @@ def test_job_errors_and_cancel(make_client) -> None:
     assert_error(client.post("/v1/jobs", json={"documents": "x"}), 422, "invalid_job")
     gated.gate.clear()
     job = client.post("/v1/jobs", json=[{"text": TEXT}] * 5).json()
-    cancelled = client.delete(f"/v1/jobs/{job['id']}").json()
+    cancelled = client.post(f"/v1/jobs/{job['id']}:cancel").json()
     gated.gate.set()
     assert cancelled["status"] == "cancelled"
     time.sleep(0.3)
     assert client.get(f"/v1/jobs/{job['id']}").json()["progress"]["done"] < 5
+    assert client.delete(f"/v1/jobs/{job['id']}").json()["status"] == "deleted"  # DELETE removes it
+    assert_error(client.get(f"/v1/jobs/{job['id']}"), 404, "job_not_found")
 
 
 def test_api_keys(make_client) -> None:
