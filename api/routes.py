@@ -3,18 +3,21 @@
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import logging
 import uuid
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
+import anyio
 from fastapi import APIRouter, Depends, Request, Response
 from fastapi.responses import FileResponse, StreamingResponse
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
 from api.deps import authorized, service_of
-from api.errors import ApiError
-from api.jobs import JobStatus
+from api.errors import ApiError, summarizer_error_status
+from api.jobs import JobDocument, JobStatus, JobStoreError
 from api.schemas import (
     EXAMPLE_TEXT,
     BatchItem,
@@ -27,14 +30,15 @@ from api.schemas import (
     SummaryResponse,
 )
 from api.service import response_body
-from api.uploads import read_job_documents
-from summarizer.errors import InputTooLongError, InvalidInputError
+from api.uploads import parse_job_documents, read_job_upload
+from summarizer.errors import InputTooLongError, InvalidInputError, SummarizerError
 
 logger = logging.getLogger("api")
 
 router = APIRouter()
 STATIC = Path(__file__).with_name("static")
 guarded = [Depends(authorized)]
+T = TypeVar("T")
 
 
 @router.get("/", include_in_schema=False)
@@ -51,8 +55,12 @@ async def healthz() -> dict[str, str]:
 
 @router.get("/readyz", tags=["health"])
 async def readyz(request: Request) -> dict[str, str]:
-    """503 until the model is loaded."""
-    summarizer = service_of(request).ready()
+    """503 until the model is loaded, and while background jobs cannot run (the reason is given)."""
+    service = service_of(request)
+    summarizer = service.ready()
+    problem = service.jobs_problem()
+    if problem:
+        raise ApiError(503, "jobs_unavailable", f"background jobs cannot run: {problem}", {"Retry-After": "5"})
     return {"status": "ready", "model": summarizer.spec.name}
 
 
@@ -64,14 +72,9 @@ async def metrics(request: Request) -> Response:
 
 @router.get("/v1/models", tags=["models"], dependencies=guarded)
 async def models(request: Request) -> dict[str, Any]:
-    """The loaded model and its card data."""
+    """What runs, as loaded (name, revision, kind, backend, device, dtype, compute_type), and the model card."""
     summarizer = service_of(request).ready()
-    generator = summarizer.generator
-    return {
-        "model": summarizer.spec.card(),
-        "backend": generator.backend if generator else "extractive",
-        "device": generator.device if generator else "cpu",
-    }
+    return {**summarizer.info.as_dict(), "model": summarizer.spec.card()}
 
 
 @router.post("/v1/summaries", tags=["summaries"], dependencies=guarded, response_model=SummaryResponse)
@@ -100,6 +103,7 @@ async def summarize_batch(body: BatchRequest, request: Request) -> dict[str, Any
             f"{len(body.documents)} documents; the limit per call is {service.settings.max_batch_documents}: "
             "split the batch or submit a background job (POST /v1/jobs)",
         )
+    _refuse_duplicate_ids(body)
     entries: list[BatchItem | None] = [None] * len(body.documents)
     waiting = []
     for index, doc in enumerate(body.documents):
@@ -115,12 +119,28 @@ async def summarize_batch(body: BatchRequest, request: Request) -> dict[str, Any
         doc_id = body.documents[index].id
         if isinstance(outcome, ApiError):
             entries[index] = BatchItem(id=doc_id, error=ErrorDetail(code=outcome.code, message=outcome.message))
+        elif isinstance(outcome, SummarizerError):
+            _, code, message = summarizer_error_status(outcome)
+            entries[index] = BatchItem(id=doc_id, error=ErrorDetail(code=code, message=message))
         elif isinstance(outcome, BaseException):
             logger.error("batch document failed: %s", type(outcome).__name__)
             entries[index] = BatchItem(id=doc_id, error=ErrorDetail(code="internal_error", message="failed"))
         else:
             entries[index] = BatchItem(id=doc_id, result=response_body(outcome, body.outputs, doc_id))
     return {"results": entries}
+
+
+def _refuse_duplicate_ids(body: BatchRequest) -> None:
+    """422 naming the first id given twice: results are matched to documents by id."""
+    first: dict[str, int] = {}
+    for number, doc in enumerate(body.documents, start=1):
+        if doc.id in first:
+            raise ApiError(
+                422,
+                "duplicate_id",
+                f"duplicate id {doc.id!r} (documents {first[doc.id]} and {number}): give each document its own id",
+            )
+        first[doc.id] = number
 
 
 job_document = {
@@ -153,21 +173,20 @@ job_body = {
 async def create_job(request: Request) -> dict[str, Any]:
     """Submit documents for background summarization: a JSON list, {"documents": [...]}, or JSONL.
 
-    Each document is {"id"?, "text", "title"?}. Documents that cannot be summarized are kept
-    as error entries in the results, with their position; the job is stored before 202.
+    Each document is {"id"?, "text", "title"?}, checked like a `:batch` document. Documents
+    that cannot be summarized are kept as error entries in the results, with their position;
+    the job is stored before 202, and belongs to the API key that sent it. 503 while the
+    jobs database cannot take it (see /readyz).
     """
     service = service_of(request)
-    documents, options = await read_job_documents(request, service)
-    if not documents:
-        raise ApiError(422, "empty_job", "the job has no documents")
-    if len(documents) > service.settings.max_job_documents:
-        raise ApiError(
-            413,
-            "too_many_documents",
-            f"{len(documents)} documents; the limit per job is {service.settings.max_job_documents}",
-        )
-    loop = asyncio.get_running_loop()
-    job_id = await loop.run_in_executor(None, service.jobs.create, documents, options)
+    upload = await read_job_upload(request)
+    owner = _owner(request) or ""
+
+    def store() -> tuple[str, list[JobDocument]]:  # parsing, checking and writing: off the event loop
+        documents, options = parse_job_documents(upload, service)
+        return service.jobs.create(documents, options, owner), documents
+
+    job_id, documents = await _jobs_call(store)
     service.job_event.set()
     logger.info("job accepted", extra={"job_id": job_id})
     return {
@@ -178,27 +197,53 @@ async def create_job(request: Request) -> dict[str, Any]:
     }
 
 
+def _owner(request: Request) -> str | None:
+    """Whose jobs this request may see: its API key's sha256 digest; None without keys (every job)."""
+    if not service_of(request).key_digests:
+        return None
+    _, _, key = request.headers.get("authorization", "").partition(" ")
+    return hashlib.sha256(key.strip().encode()).hexdigest()
+
+
+async def _jobs_call(call: Callable[..., T], *args: Any) -> T:
+    """Run a blocking job-store call in a worker thread; an unusable database gives 503."""
+    try:
+        return await anyio.to_thread.run_sync(call, *args)
+    except JobStoreError as exc:
+        logger.error("jobs database error: %s", exc, exc_info=exc.__cause__ or exc)
+        message = f"background jobs are unavailable: {exc}"
+        raise ApiError(503, "jobs_unavailable", message, {"Retry-After": "5"}) from exc
+
+
 def _found(status: JobStatus | None, job_id: str) -> JobStatus:
     if status is None:
-        raise ApiError(404, "job_not_found", f"no job {job_id}")
+        raise ApiError(404, "job_not_found", f"no job {job_id} (or it belongs to another API key)")
     return status
 
 
 @router.get("/v1/jobs/{job_id}", tags=["jobs"], dependencies=guarded, response_model=JobStatusResponse)
 async def job_status(job_id: str, request: Request) -> dict[str, Any]:
     """Status and progress (done/total) of a job."""
-    return _found(service_of(request).jobs.status(job_id), job_id).as_dict()
+    return _found(await _jobs_call(service_of(request).jobs.status, job_id, _owner(request)), job_id).as_dict()
 
 
 @router.get("/v1/jobs/{job_id}/results", tags=["jobs"], dependencies=guarded)
 async def job_results(job_id: str, request: Request) -> StreamingResponse:
     """Finished documents as JSONL, in input order (partial while the job runs)."""
     jobs = service_of(request).jobs
-    _found(jobs.status(job_id), job_id)
+    _found(await _jobs_call(jobs.status, job_id, _owner(request)), job_id)
+    # a plain iterator: Starlette reads it in a worker thread
     return StreamingResponse((line + "\n" for line in jobs.results(job_id)), media_type="application/x-ndjson")
 
 
-@router.delete("/v1/jobs/{job_id}", tags=["jobs"], dependencies=guarded, response_model=JobStatusResponse)
+@router.post("/v1/jobs/{job_id}:cancel", tags=["jobs"], dependencies=guarded, response_model=JobStatusResponse)
 async def cancel_job(job_id: str, request: Request) -> dict[str, Any]:
-    """Cancel a job: documents not yet summarized are left out; finished results stay."""
-    return _found(service_of(request).jobs.cancel(job_id), job_id).as_dict()
+    """Cancel a job: documents not yet summarized are left out (their texts deleted); results stay."""
+    return _found(await _jobs_call(service_of(request).jobs.cancel, job_id, _owner(request)), job_id).as_dict()
+
+
+@router.delete("/v1/jobs/{job_id}", tags=["jobs"], dependencies=guarded, response_model=JobStatusResponse)
+async def delete_job(job_id: str, request: Request) -> dict[str, Any]:
+    """Delete a job now, with its texts and results (a running job stops); its last status, as "deleted"."""
+    status = _found(await _jobs_call(service_of(request).jobs.delete, job_id, _owner(request)), job_id)
+    return {**status.as_dict(), "status": "deleted"}

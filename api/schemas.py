@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import re
 from enum import StrEnum
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from summarizer.options import DEFAULT_BULLETS, MAX_BULLETS
 
 EXAMPLE_TEXT = (
     "Sáng 5/7, Sở Nông nghiệp tỉnh Lâm Hà tổ chức hội nghị sơ kết công tác phòng, chống hạn mặn. "
@@ -31,7 +34,7 @@ class SummaryRequest(BaseModel):
     title: str | None = Field(
         None, description="the article's own title, if any: it becomes the headline and guides the selection"
     )
-    max_bullets: int = Field(5, ge=1, le=10)
+    max_bullets: int = Field(DEFAULT_BULLETS, ge=1, le=MAX_BULLETS)
     outputs: list[Output] = Field(default_factory=lambda: list(ALL_OUTPUTS), min_length=1)
     include_source: bool = Field(
         False, description="also return the cleaned text that the evidence spans index (`source`)"
@@ -98,8 +101,46 @@ class BatchRequest(BaseModel):
     )
 
     documents: list[BatchDocument] = Field(min_length=1)
-    max_bullets: int = Field(5, ge=1, le=10)
+    max_bullets: int = Field(DEFAULT_BULLETS, ge=1, le=MAX_BULLETS)
     outputs: list[Output] = Field(default_factory=lambda: list(ALL_OUTPUTS), min_length=1)
+
+
+class JobDocumentBody(BatchDocument):
+    """One document of a job (POST /v1/jobs): a batch document whose id may be left out.
+
+    Without an id, a document is named by its position (1-based). Strings must be valid
+    Unicode: a lone surrogate (JSON "\\ud800") can be neither stored nor returned.
+    """
+
+    id: str | None = Field(None, min_length=1, max_length=200)  # type: ignore[assignment]
+
+    @model_validator(mode="after")
+    def _valid_unicode(self) -> JobDocumentBody:
+        for name in ("id", "title", "text"):
+            value = getattr(self, name)
+            where = unpaired_surrogate(value) if isinstance(value, str) else None
+            if where is not None:
+                raise ValueError(
+                    f"{name} has an unpaired surrogate (U+{ord(value[where]):04X}) at character {where}: "
+                    "it is not valid Unicode; send the text as UTF-8"
+                )
+        return self
+
+
+class JobOptions(BaseModel):
+    """Options of a job given as {"documents": [...], "max_bullets"?, "outputs"?} (same as a batch's)."""
+
+    max_bullets: int = Field(DEFAULT_BULLETS, ge=1, le=MAX_BULLETS)
+    outputs: list[Output] = Field(default_factory=lambda: list(ALL_OUTPUTS), min_length=1)
+
+
+def unpaired_surrogate(value: str) -> int | None:
+    """Index of the first lone surrogate code point in `value` (not encodable as UTF-8), or None."""
+    match = _SURROGATE.search(value)
+    return match.start() if match else None
+
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 class ErrorDetail(BaseModel):

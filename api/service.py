@@ -5,22 +5,29 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
+import anyio
+
 from api.batcher import MicroBatcher
-from api.errors import ApiError
-from api.jobs import JobStore
+from api.errors import RETRY_AFTER_NOT_READY, ApiError
+from api.jobs import Claim, Finished, JobStore, JobStoreError
 from api.metrics import Metrics
 from api.schemas import Output
 from api.settings import Settings
 from summarizer.document import Document, prepare_document
 from summarizer.errors import InputTooLongError, InvalidInputError, SummarizerError
-from summarizer.pipeline import Summarizer
+from summarizer.options import DEFAULT_BULLETS, SummarizeOptions
+from summarizer.pipeline import Outcome, Summarizer
 from summarizer.types import Summary
 
 logger = logging.getLogger("api")
+
+MAX_BACKOFF_S = 60.0  # the job runner's longest wait after an error
+PURGE_EVERY_S = 600.0  # how often finished jobs past their retention are looked for
 
 
 class Service:
@@ -33,11 +40,13 @@ class Service:
         self.executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="tomtat-model")
         self.summarizer: Summarizer | None = None
         self.load_error: str | None = None
-        self.jobs = JobStore(settings.jobs_db)
+        self.jobs = JobStore(settings.jobs_db, busy_timeout_s=settings.job_db_timeout_s)
+        logger.info("jobs database: %s (schema version %d)", self.jobs.path, self.jobs.version)
         self.job_event = asyncio.Event()
+        self.job_runner_problem: str | None = "the job runner has not started yet"
         self.key_digests = settings.key_digests()
         self.batcher = MicroBatcher(
-            self._summarize_many,
+            self._summarize_each,
             self.executor,
             self.metrics,
             max_size=settings.batch_max_size,
@@ -45,16 +54,19 @@ class Service:
             queue_size=settings.queue_size,
         )
 
-    def _summarize_many(self, texts: list[str | Document], max_bullets: int) -> list[Summary]:
+    def _summarize_each(self, documents: list[Document], max_bullets: int) -> list[Summary | SummarizerError]:
+        """The micro-batcher's model call (model thread): one summary or error per document."""
         assert self.summarizer is not None
         # chunks of one long document are batched too, not only concurrent requests
-        batch_size = max(len(texts), self.summarizer.batch_size)
-        return self.summarizer.summarize_many(texts, max_bullets=max_bullets, batch_size=batch_size)
+        batch_size = max(len(documents), self.summarizer.batch_size)
+        return self.summarizer.summarize_each(
+            documents, options=SummarizeOptions(max_bullets=max_bullets), batch_size=batch_size
+        )
 
     def ready(self) -> Summarizer:
         if self.summarizer is None:
             message = f"the model failed to load: {self.load_error}" if self.load_error else "the model is loading"
-            raise ApiError(503, "not_ready", message + "; retry shortly", {"Retry-After": "5"})
+            raise ApiError(503, "not_ready", message + "; retry shortly", {"Retry-After": RETRY_AFTER_NOT_READY})
         return self.summarizer
 
     def validate(self, text: Any, title: Any = None) -> Document:
@@ -71,54 +83,156 @@ class Service:
 
     # -- background jobs ------------------------------------------------------------------
 
-    async def run_jobs(self) -> None:
-        loop = asyncio.get_running_loop()
-        while True:
-            if self.summarizer is None or self.batcher.busy:
-                await asyncio.sleep(0.05)
-                continue
-            batch = await loop.run_in_executor(None, self.jobs.next_batch, self.settings.job_batch_size)
-            self.metrics.job_pending.set(await loop.run_in_executor(None, self.jobs.pending_count))
-            if batch is None:
-                self.job_event.clear()
-                with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(self.job_event.wait(), 1.0)
-                continue
-            job_id, options, docs = batch
-            try:
-                results = await loop.run_in_executor(self.executor, self._summarize_job_docs, docs, options)
-            except Exception:  # the documents stay pending and are retried; the loop must not die
-                logger.exception("job batch failed; retrying in 5 s", extra={"job_id": job_id})
-                await asyncio.sleep(5)
-                continue
-            await loop.run_in_executor(None, self.jobs.complete, job_id, results)
+    def jobs_problem(self) -> str | None:
+        """Why background jobs cannot run now (runner down or failing, database unusable), or None."""
+        return self.job_runner_problem or self.jobs.problem()
 
-    def _summarize_job_docs(
-        self, docs: list[tuple[int, str, str]], options: dict[str, Any]
-    ) -> list[tuple[int, str, dict[str, Any]]]:
-        max_bullets = int(options.get("max_bullets", 5))
-        outputs = [Output(o) for o in options.get("outputs", [o.value for o in Output])]
+    async def run_jobs(self) -> None:
+        """The job runner (one task per app): claim documents, summarize them, write the results.
+
+        It never stops on an error: the error is logged (with the job id), reported by
+        /readyz (`jobs_problem`) and the step is retried with exponential backoff. Documents
+        whose attempt failed go back to the queue, or are marked failed after
+        `job_max_attempts` attempts. Results the database refused are kept and written
+        first at the next step.
+        """
+        failures = 0
+        unsaved: tuple[Claim, list[Finished], dict[int, str]] | None = None
+        next_purge = 0.0
+        self.job_runner_problem = None
         try:
-            summaries = self._summarize_many([text for _, _, text in docs], max_bullets)
-            pairs: list[Summary | Exception] = list(summaries)
-        except SummarizerError:
-            pairs = []
-            for _, _, text in docs:
+            while True:
+                claim: Claim | None = unsaved[0] if unsaved else None
                 try:
-                    pairs.append(self._summarize_many([text], max_bullets)[0])
-                except SummarizerError as exc:
-                    pairs.append(exc)
-        results = []
-        for (position, doc_id, _), outcome in zip(docs, pairs, strict=True):
-            if isinstance(outcome, Exception):
-                payload = {"id": doc_id, "error": {"code": "invalid_text", "message": str(outcome)}}
-                results.append((position, "error", payload))
+                    if unsaved is not None:
+                        await anyio.to_thread.run_sync(self._save_job_results, *unsaved)
+                        unsaved = None
+                    if time.monotonic() >= next_purge:
+                        await self._purge_jobs()
+                        next_purge = time.monotonic() + self._purge_interval_s()
+                    if self.summarizer is None or self.batcher.busy:
+                        await asyncio.sleep(0.05)
+                        continue
+                    claim = await anyio.to_thread.run_sync(self._claim_jobs)
+                    self.metrics.job_pending.set(await anyio.to_thread.run_sync(self.jobs.pending_count))
+                    if claim is None:
+                        failures, self.job_runner_problem = 0, None
+                        self.job_event.clear()
+                        with contextlib.suppress(TimeoutError):
+                            await asyncio.wait_for(self.job_event.wait(), 1.0)
+                        continue
+                    unsaved = await self._run_claim(claim)
+                    await anyio.to_thread.run_sync(self._save_job_results, *unsaved)
+                    failed_documents = bool(unsaved[2])
+                    unsaved = None
+                    self.job_runner_problem = None
+                    if failed_documents:  # retried alone, after a pause: the cause may pass
+                        failures += 1
+                        await asyncio.sleep(self._backoff_s(failures))
+                    else:
+                        failures = 0
+                except Exception as exc:  # the runner must outlive any error
+                    failures += 1
+                    delay = self._backoff_s(failures)
+                    self.job_runner_problem = f"the job runner failed {failures} time(s) in a row: {exc}"
+                    logger.error(
+                        "job runner error (%d in a row); retrying in %.1f s: %s: %s",
+                        failures,
+                        delay,
+                        type(exc).__name__,
+                        exc,
+                        exc_info=not isinstance(exc, JobStoreError),
+                        extra={"job_id": claim.job_id if claim else None},
+                    )
+                    await asyncio.sleep(delay)
+        except BaseException as exc:
+            self.job_runner_problem = f"the job runner has stopped ({type(exc).__name__}); restart the service"
+            if not isinstance(exc, asyncio.CancelledError):
+                logger.critical("the job runner stopped: %r", exc)
+            raise
+
+    def _backoff_s(self, failures: int) -> float:
+        return float(min(self.settings.job_retry_backoff_s * 2 ** (failures - 1), MAX_BACKOFF_S))
+
+    def _claim_jobs(self) -> Claim | None:
+        return self.jobs.claim(
+            self.settings.job_batch_size,
+            max_attempts=self.settings.job_max_attempts,
+            claim_timeout_s=self.settings.job_claim_timeout_s,
+        )
+
+    def _purge_interval_s(self) -> float:
+        return min(PURGE_EVERY_S, self.settings.job_retention_hours * 3600 / 4)
+
+    async def _purge_jobs(self) -> None:
+        deleted = await anyio.to_thread.run_sync(self.jobs.purge, self.settings.job_retention_hours * 3600)
+        if deleted:
+            logger.info("deleted %d finished job(s) past the retention period", deleted)
+
+    async def _run_claim(self, claim: Claim) -> tuple[Claim, list[Finished], dict[int, str]]:
+        """Summarize a claim's documents (renewing the claim meanwhile); its results to save.
+
+        An exception from the model fails the attempt of every document in the claim.
+        """
+        loop = asyncio.get_running_loop()
+        work = loop.run_in_executor(self.executor, self._summarize_job_docs, claim)
+        renew_every = self.settings.job_claim_timeout_s / 4
+        while True:
+            done, _ = await asyncio.wait({work}, timeout=renew_every)
+            if done:
+                break
+            try:
+                await anyio.to_thread.run_sync(self.jobs.touch, claim)
+            except JobStoreError as exc:
+                logger.warning("could not renew a job claim: %s", exc, extra={"job_id": claim.job_id})
+        try:
+            outcomes = work.result()
+        except Exception as exc:  # the documents are retried, or marked failed
+            logger.error(
+                "job documents failed: %s: %s", type(exc).__name__, exc, exc_info=True, extra={"job_id": claim.job_id}
+            )
+            return claim, [], {p: f"{type(exc).__name__}: {exc}" for p in claim.positions}
+        return (claim, *self._job_results(claim, outcomes))
+
+    def _save_job_results(self, claim: Claim, finished: list[Finished], failed: dict[int, str]) -> None:
+        self.jobs.complete(claim, finished, failed, max_attempts=self.settings.job_max_attempts)
+
+    def _summarize_job_docs(self, claim: Claim) -> list[Outcome]:
+        """One result per claimed document (model thread): its summary or its error."""
+        assert self.summarizer is not None
+        documents = claim.documents
+        return self.summarizer.summarize_each(
+            [d.text for d in documents],
+            titles=[d.title for d in documents],
+            options=SummarizeOptions(max_bullets=int(claim.options.get("max_bullets", DEFAULT_BULLETS))),
+            batch_size=max(len(documents), self.summarizer.batch_size),
+        )
+
+    def _job_results(self, claim: Claim, outcomes: list[Outcome]) -> tuple[list[Finished], dict[int, str]]:
+        """Final results (summaries, invalid documents) and failed attempts (other errors)."""
+        outputs = [Output(o) for o in claim.options.get("outputs", [o.value for o in Output])]
+        finished: list[Finished] = []
+        failed: dict[int, str] = {}
+        for doc, outcome in zip(claim.documents, outcomes, strict=True):
+            if isinstance(outcome, InvalidInputError):
+                code = "text_too_long" if isinstance(outcome, InputTooLongError) else "invalid_text"
+                error = {"code": code, "message": str(outcome)}
+                finished.append((doc.position, "error", {"id": doc.doc_id, "error": error}))
                 self.metrics.documents.labels("job", "error").inc()
+            elif isinstance(outcome, SummarizerError):
+                failed[doc.position] = f"{type(outcome).__name__}: {outcome}"
+                logger.error(
+                    "job document %s failed (attempt %d): %s",
+                    doc.position,
+                    doc.attempts,
+                    failed[doc.position],
+                    extra={"job_id": claim.job_id},
+                )
             else:
-                results.append((position, "done", response_body(outcome, outputs, doc_id)))
+                finished.append((doc.position, "done", response_body(outcome, outputs, doc.doc_id)))
                 self.metrics.documents.labels("job", "ok").inc()
                 self.metrics.tokens.inc(outcome.info.generated_tokens)
-        return results
+        return finished, failed
 
 
 def response_body(summary: Summary, outputs: list[Output], doc_id: str) -> dict[str, Any]:
@@ -135,9 +249,9 @@ def response_body(summary: Summary, outputs: list[Output], doc_id: str) -> dict[
 
 
 def default_loader(settings: Settings) -> Callable[[], Summarizer]:
+    """Load `settings.model` with the settings' load options (device, dtype, backend...)."""
+
     def load() -> Summarizer:
-        return Summarizer.from_pretrained(
-            settings.model, device=settings.device, backend=settings.backend, threads=settings.threads
-        )
+        return Summarizer.from_pretrained(settings.model, load=settings.load_options())
 
     return load

@@ -2,10 +2,28 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
-from pydantic import Field, field_validator
+from pydantic import Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from summarizer.options import LoadOptions
+
+
+def default_jobs_db() -> Path:
+    """The jobs database in the per-user data folder, never the current folder.
+
+    platformdirs' user data dir when it is installed; otherwise $XDG_DATA_HOME/tomtat or
+    ~/.local/share/tomtat.
+    """
+    try:
+        import platformdirs
+    except ImportError:
+        base = Path(os.environ.get("XDG_DATA_HOME") or Path.home() / ".local" / "share") / "tomtat"
+    else:
+        base = Path(platformdirs.user_data_dir("tomtat"))
+    return base / "jobs.sqlite3"
 
 
 class Settings(BaseSettings):
@@ -20,8 +38,11 @@ class Settings(BaseSettings):
     port: int = Field(8000, ge=1, le=65535)
     workers: int = Field(1, ge=1, le=64)
     model: str | None = None  # registry name, folder or hub id; None: the registry default
+    # how the model is loaded: the fields of summarizer.options.LoadOptions (see `load_options`)
     backend: str | None = None  # None: auto (CTranslate2 on CPU, see summarizer.generation)
     device: str = "auto"
+    dtype: str = Field("auto", description="torch dtype for the transformers backend (auto: bf16 on GPU, fp32 on CPU)")
+    compute_type: str = Field("auto", description="CTranslate2 compute type (auto, int8, float32...)")
     threads: int = Field(0, ge=0)
 
     max_chars: int = Field(100_000, ge=100, description="longest text accepted (characters); longer: 413")
@@ -34,13 +55,37 @@ class Settings(BaseSettings):
     queue_size: int = Field(64, ge=1, description="requests waiting for the model; more: 429")
     request_timeout_s: float = Field(120.0, gt=0, description="per-request limit; longer: 504")
 
-    jobs_db: Path = Path("tomtat-jobs.sqlite3")
+    jobs_db: Path = Field(default_factory=default_jobs_db, description="the jobs' SQLite file (per-user data dir)")
     job_batch_size: int = Field(16, ge=1, description="documents per model call in background jobs")
+    job_retention_hours: float = Field(
+        168.0, gt=0, description="finished jobs, with their texts and results, are deleted after this long"
+    )
+    job_max_attempts: int = Field(3, ge=1, description="tries per job document before it is marked failed")
+    job_claim_timeout_s: float = Field(
+        120.0, gt=0, description="a worker's claim on documents not renewed this long is taken back"
+    )
+    job_retry_backoff_s: float = Field(1.0, gt=0, description="first wait after a job runner error (doubles)")
+    job_db_timeout_s: float = Field(5.0, gt=0, description="wait for another connection's lock on the jobs DB")
 
     api_keys: list[str] = Field(default_factory=list, description="sha256 hex digests of accepted keys")
     api_keys_file: Path | None = None  # one sha256 hex digest per line ('#' comments allowed)
     cors_origins: list[str] = Field(default_factory=list)
     log_level: str = "INFO"
+
+    @model_validator(mode="after")
+    def _valid_load_options(self) -> Settings:
+        self.load_options()  # ConfigurationError is a ValueError: reported as a bad setting at start-up
+        return self
+
+    def load_options(self) -> LoadOptions:
+        """How `default_loader` loads the model (device, dtype, backend, compute type, threads)."""
+        return LoadOptions(
+            device=self.device,
+            dtype=self.dtype,
+            backend=self.backend,
+            compute_type=self.compute_type,
+            threads=self.threads,
+        )
 
     @field_validator("api_keys")
     @classmethod
