@@ -10,99 +10,31 @@ and the documents are redone. A done document is never summarized again.
 A document that keeps failing (an error, or a crash while it was claimed) is retried alone,
 and marked failed with its last error after `max_attempts` attempts: it never blocks a job.
 
-The database has a schema version (`PRAGMA user_version`); an older database is upgraded in
-place when it is opened (`MIGRATIONS`). Jobs belong to the API key that created them (the
-key's sha256 digest, `owner`); finished jobs are deleted, texts and results with them, by
-`purge` after the retention period. Input texts are dropped as soon as a document is done.
-
-The store checks at each use that its file is still the one it opened (same device and
-inode) and is writable: a deleted or replaced file would otherwise take accepted jobs with
-it silently. Any failure is raised as `JobStoreError`, whose message says what to do, and
-`problem()` reports it (the service's /readyz).
+Jobs belong to the API key that created them (the key's sha256 digest, `owner`); finished
+jobs are deleted, texts and results with them, by `purge` after the retention period. Input
+texts are dropped as soon as a document is done. The file, its schema and its health are
+`api.job_db`'s.
 """
 
 from __future__ import annotations
 
-import contextlib
 import json
 import logging
-import os
-import socket
 import sqlite3
-import threading
 import time
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
+
+from api.job_db import JobDatabase, JobStoreError, process_gone, worker_identity
+
+__all__ = ["Claim", "ClaimedDocument", "JobDocument", "JobStatus", "JobStore", "JobStoreError", "worker_identity"]
 
 logger = logging.getLogger("api.jobs")
 
-SCHEMA_VERSION = 1
-
-# Version 0: the tables of the first release (which set no user_version). Every database,
-# new or old, goes through the same steps: these tables are created when missing, then each
-# migration up to SCHEMA_VERSION runs, in one transaction.
-SCHEMA_V0 = """
-CREATE TABLE IF NOT EXISTS jobs (
-    id TEXT PRIMARY KEY,
-    status TEXT NOT NULL,
-    created REAL NOT NULL,
-    updated REAL NOT NULL,
-    options TEXT NOT NULL
-);
-CREATE TABLE IF NOT EXISTS documents (
-    job_id TEXT NOT NULL REFERENCES jobs(id),
-    position INTEGER NOT NULL,
-    doc_id TEXT NOT NULL,
-    text TEXT,
-    length INTEGER NOT NULL,
-    status TEXT NOT NULL,
-    result TEXT,
-    PRIMARY KEY (job_id, position)
-);
-CREATE INDEX IF NOT EXISTS pending_by_job ON documents (job_id, status, length);
-"""
-
-# version -> statements (no ';' inside a statement). Columns after version 1:
-#   jobs.status: queued | running | completed | cancelled
-#   jobs.owner: sha256 digest of the API key that created the job ('' without keys)
-#   jobs.finished: when the job completed or was cancelled (retention counts from it)
-#   documents.status: pending | running (claimed) | done | error
-#   documents.title: the given title, apart from the text (version 0 put it on the text's first line)
-#   documents.attempts, last_error: claims so far, and why the last one failed
-#   documents.claimed_by, claimed_at: the worker holding the claim, and when it last renewed it
-MIGRATIONS: dict[int, str] = {
-    1: """
-ALTER TABLE jobs ADD COLUMN owner TEXT NOT NULL DEFAULT '';
-ALTER TABLE jobs ADD COLUMN finished REAL;
-UPDATE jobs SET finished = updated WHERE status IN ('completed', 'cancelled');
-CREATE INDEX IF NOT EXISTS jobs_by_status ON jobs (status, created);
-CREATE INDEX IF NOT EXISTS finished_jobs ON jobs (finished) WHERE finished IS NOT NULL;
-ALTER TABLE documents ADD COLUMN title TEXT;
-ALTER TABLE documents ADD COLUMN attempts INTEGER NOT NULL DEFAULT 0;
-ALTER TABLE documents ADD COLUMN last_error TEXT;
-ALTER TABLE documents ADD COLUMN claimed_by TEXT;
-ALTER TABLE documents ADD COLUMN claimed_at REAL;
-CREATE INDEX IF NOT EXISTS claimed_documents ON documents (claimed_by) WHERE status = 'running'
-""",
-}
-
 Finished = tuple[int, str, dict[str, Any]]
 """A document's final result: (position, "done" | "error", payload)."""
-
-
-class JobStoreError(Exception):
-    """The jobs database cannot be used; the message says why and what to do.
-
-    `retry` is True when the cause is likely to pass (the database is locked by another
-    connection), False when someone has to act (file deleted, not writable, disk full...).
-    """
-
-    def __init__(self, message: str, *, retry: bool = False) -> None:
-        super().__init__(message)
-        self.retry = retry
 
 
 @dataclass(frozen=True)
@@ -159,34 +91,6 @@ class JobStatus:
         }
 
 
-def worker_identity() -> str:
-    """host/pid-namespace/pid/random: unique per store, and enough to tell a dead local process."""
-    try:
-        namespace = str(os.stat("/proc/self/ns/pid").st_ino)
-    except OSError:
-        namespace = "-"
-    return f"{socket.gethostname()}/{namespace}/{os.getpid()}/{uuid.uuid4().hex[:12]}"
-
-
-def _process_gone(worker: str, me: str) -> bool:
-    """True when `worker` was a process on this host (same pid namespace) that has exited."""
-    try:
-        host, namespace, pid_text, _ = worker.split("/")
-        my_host, my_namespace, my_pid, _ = me.split("/")
-        pid = int(pid_text)
-    except ValueError:
-        return False
-    if (host, namespace) != (my_host, my_namespace) or namespace == "-" or pid_text == my_pid:
-        return False  # another host or namespace, or this process: only the timeout can tell
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return True
-    except OSError:  # exists, owned by someone else
-        return False
-    return False
-
-
 def failure_payload(doc_id: str, attempts: int, last_error: str | None) -> dict[str, Any]:
     return {
         "id": doc_id,
@@ -197,8 +101,8 @@ def failure_payload(doc_id: str, attempts: int, last_error: str | None) -> dict[
     }
 
 
-class JobStore:
-    """SQLite-backed job queue (WAL mode; one connection guarded by a lock).
+class JobStore(JobDatabase):
+    """SQLite-backed job queue: submitted jobs, claims, results, retention.
 
     Args:
         path: the database file (created with its folder when missing).
@@ -210,127 +114,6 @@ class JobStore:
         JobStoreError: the file cannot be opened or upgraded, or it was written by a newer
             version of tomtat.
     """
-
-    def __init__(self, path: Path, *, busy_timeout_s: float = 5.0, worker: str | None = None) -> None:
-        self.path = Path(path)
-        self.worker = worker or worker_identity()
-        self._lock = threading.Lock()
-        self._failure: str | None = None
-        try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            self._db = sqlite3.connect(self.path, timeout=busy_timeout_s, check_same_thread=False, isolation_level=None)
-            self._db.execute("PRAGMA journal_mode=WAL")
-            self._db.execute("PRAGMA synchronous=FULL")
-            self._db.execute("PRAGMA secure_delete=ON")  # deleted texts are overwritten, not left in free pages
-            stat = os.stat(self.path)
-        except (OSError, sqlite3.Error) as exc:
-            raise JobStoreError(
-                f"cannot open the jobs database {self.path}: {exc}; set TOMTAT_JOBS_DB to a writable file"
-            ) from exc
-        self._identity = (stat.st_dev, stat.st_ino)
-        self.version = self._migrate()
-
-    # -- the connection -------------------------------------------------------------------
-
-    def close(self) -> None:
-        with self._lock:
-            self._db.close()
-
-    def problem(self) -> str | None:
-        """Why the database cannot be used now, or None. Quick: takes no lock, reads no table."""
-        try:
-            self._check_file()
-        except JobStoreError as exc:
-            return str(exc)
-        return self._failure
-
-    def _check_file(self) -> None:
-        try:
-            stat = os.stat(self.path)
-        except FileNotFoundError:
-            raise JobStoreError(
-                f"the jobs database {self.path} was deleted while the service was running; jobs written now "
-                "would be lost: restore the file, or restart the service to start a new database"
-            ) from None
-        except OSError as exc:
-            raise JobStoreError(f"the jobs database {self.path} cannot be read: {exc}") from exc
-        if (stat.st_dev, stat.st_ino) != self._identity:
-            raise JobStoreError(
-                f"the jobs database {self.path} was replaced by another file while the service was running; "
-                "restart the service to open the new file"
-            )
-        if not os.access(self.path, os.W_OK) or not os.access(self.path.parent, os.W_OK):
-            raise JobStoreError(
-                f"the jobs database {self.path} (or its folder) is not writable by this process: fix the "
-                "permissions or set TOMTAT_JOBS_DB to a writable place, then restart"
-            )
-
-    @contextlib.contextmanager
-    def _session(self, *, write: bool) -> Iterator[sqlite3.Connection]:
-        """The connection under the lock; with write=True, inside BEGIN IMMEDIATE ... COMMIT.
-
-        A failure rolls back only when a transaction is still open (SQLite rolls back by
-        itself after some errors, such as a full disk) and never hides the original error.
-        """
-        with self._lock:
-            try:
-                self._check_file()
-            except JobStoreError as exc:
-                self._failure = str(exc)
-                raise
-            try:
-                if write:
-                    self._db.execute("BEGIN IMMEDIATE")
-                yield self._db
-                if write:
-                    self._db.execute("COMMIT")
-            except BaseException as exc:
-                if self._db.in_transaction:
-                    try:
-                        self._db.execute("ROLLBACK")
-                    except sqlite3.Error as rollback_error:
-                        logger.error("rollback after %r failed too: %s", exc, rollback_error)
-                if isinstance(exc, sqlite3.Error):
-                    raise self._store_error(exc) from exc
-                raise
-            if write:
-                self._failure = None
-
-    def _store_error(self, exc: sqlite3.Error) -> JobStoreError:
-        busy = isinstance(exc, sqlite3.OperationalError) and "locked" in str(exc)
-        if busy:
-            message = (
-                f"the jobs database {self.path} is locked by another connection ({exc}); "
-                "retry shortly (the job runner retries by itself)"
-            )
-        else:
-            message = f"the jobs database {self.path} failed: {type(exc).__name__}: {exc}"
-        self._failure = message
-        return JobStoreError(message, retry=busy)
-
-    def _migrate(self) -> int:
-        """Bring the schema to SCHEMA_VERSION (one transaction); returns the version."""
-        with self._session(write=False) as db:
-            version = int(db.execute("PRAGMA user_version").fetchone()[0])
-        if version == SCHEMA_VERSION:
-            return version
-        with self._session(write=True) as db:
-            version = int(db.execute("PRAGMA user_version").fetchone()[0])  # another worker may have done it
-            if version > SCHEMA_VERSION:
-                raise JobStoreError(
-                    f"the jobs database {self.path} has schema version {version}, newer than this tomtat "
-                    f"knows ({SCHEMA_VERSION}): upgrade tomtat, or set TOMTAT_JOBS_DB to another file"
-                )
-            steps = [SCHEMA_V0] if version == 0 else []
-            steps += [MIGRATIONS[v] for v in range(version + 1, SCHEMA_VERSION + 1)]
-            for script in steps:
-                for statement in script.split(";"):
-                    if statement.strip():
-                        db.execute(statement)
-            if version < SCHEMA_VERSION:
-                db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
-                logger.info("jobs database %s upgraded from schema %d to %d", self.path, version, SCHEMA_VERSION)
-        return SCHEMA_VERSION
 
     # -- the API's side -------------------------------------------------------------------
 
@@ -546,7 +329,7 @@ class JobStore:
 
     def _reclaim(self, db: sqlite3.Connection, now: float, claim_timeout_s: float) -> None:
         claimers = [row[0] for row in db.execute("SELECT DISTINCT claimed_by FROM documents WHERE status = 'running'")]
-        gone = [c for c in claimers if c is not None and _process_gone(c, self.worker)]
+        gone = [c for c in claimers if c is not None and process_gone(c, self.worker)]
         for worker in gone:
             logger.warning("taking back the documents of a worker that is gone: %s", worker)
         db.execute(

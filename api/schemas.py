@@ -6,7 +6,7 @@ import re
 from enum import StrEnum
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, StrictInt, model_validator
 
 from summarizer.options import DEFAULT_BULLETS, MAX_BULLETS
 
@@ -34,7 +34,7 @@ class SummaryRequest(BaseModel):
     title: str | None = Field(
         None, description="the article's own title, if any: it becomes the headline and guides the selection"
     )
-    max_bullets: int = Field(DEFAULT_BULLETS, ge=1, le=MAX_BULLETS)
+    max_bullets: StrictInt = Field(DEFAULT_BULLETS, ge=1, le=MAX_BULLETS)
     outputs: list[Output] = Field(default_factory=lambda: list(ALL_OUTPUTS), min_length=1)
     include_source: bool = Field(
         False, description="also return the cleaned text that the evidence spans index (`source`)"
@@ -101,7 +101,7 @@ class BatchRequest(BaseModel):
     )
 
     documents: list[BatchDocument] = Field(min_length=1)
-    max_bullets: int = Field(DEFAULT_BULLETS, ge=1, le=MAX_BULLETS)
+    max_bullets: StrictInt = Field(DEFAULT_BULLETS, ge=1, le=MAX_BULLETS)
     outputs: list[Output] = Field(default_factory=lambda: list(ALL_OUTPUTS), min_length=1)
 
 
@@ -130,7 +130,7 @@ class JobDocumentBody(BatchDocument):
 class JobOptions(BaseModel):
     """Options of a job given as {"documents": [...], "max_bullets"?, "outputs"?} (same as a batch's)."""
 
-    max_bullets: int = Field(DEFAULT_BULLETS, ge=1, le=MAX_BULLETS)
+    max_bullets: StrictInt = Field(DEFAULT_BULLETS, ge=1, le=MAX_BULLETS)
     outputs: list[Output] = Field(default_factory=lambda: list(ALL_OUTPUTS), min_length=1)
 
 

@@ -78,7 +78,22 @@ def clean_title(title: Any) -> str:
         return ""
     if not isinstance(title, str):
         raise InvalidInputError(f"title must be a string, not {type(title).__name__}")
+    _refuse_surrogates("title", title)
     return " ".join(normalize_text(title).split())
+
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _refuse_surrogates(name: str, text: str) -> None:
+    """Lone surrogates (from a JSON escape such as "\\ud800") are not text: refuse them here,
+    before they fail later in an encoder or a database."""
+    match = _SURROGATE.search(text)
+    if match:
+        raise InvalidInputError(
+            f"{name} holds a lone surrogate (U+{ord(match.group()):04X} at character {match.start()}): "
+            "not valid Unicode text; fix the encoding of the source"
+        )
 
 
 def prepare_document(text: Any, *, title: Any = None, detect_title: bool = True) -> Document:
@@ -90,13 +105,14 @@ def prepare_document(text: Any, *, title: Any = None, detect_title: bool = True)
         detect_title: without a given title, read a title-like first line as the title.
 
     Raises:
-        InvalidInputError: text or title is not a string, the text has NUL bytes, or nothing
-            is left to summarize after cleaning.
+        InvalidInputError: text or title is not a string, holds a lone surrogate, the text
+            has NUL bytes, or nothing is left to summarize after cleaning.
     """
     if not isinstance(text, str):
         raise InvalidInputError(f"text must be a string, not {type(text).__name__}")
     if "\x00" in text:
         raise InvalidInputError("text contains NUL bytes: it looks like a binary file, not text")
+    _refuse_surrogates("text", text)
     given = clean_title(title)
     cleaned = clean_document(text)
     spans = sentence_spans(cleaned.text)

@@ -89,6 +89,7 @@ def test_summary_and_outputs_selection(client) -> None:
         ({"text": "   \n "}, 422, "invalid_text"),
         ({"text": TEXT, "max_bullets": 0}, 422, "invalid_request"),
         ({"text": TEXT, "max_bullets": 11}, 422, "invalid_request"),
+        ({"text": TEXT, "max_bullets": True}, 422, "invalid_request"),
         ({"text": TEXT, "outputs": ["tóm tắt"]}, 422, "invalid_request"),
         ({"nope": 1}, 422, "invalid_request"),
         ({"text": "x" * 2000}, 413, "text_too_long"),
@@ -126,6 +127,17 @@ def test_batch_keeps_order_and_isolates_bad_documents(client) -> None:
     assert results[0]["result"]["headline"] == "Hà Nội mưa lớn"
     assert results[3]["result"]["headline"] == "Một câu" and results[3]["result"]["bullets"] == []  # only a headline
     assert results[1]["error"]["code"] == "invalid_text" and "string" in results[2]["error"]["message"]
+
+
+def test_a_lone_surrogate_is_an_error_entry_in_a_batch_as_in_jobs(client) -> None:
+    body = (
+        '{"documents": [{"id": "a", "text": "C\\u00e2u \\ud800 m\\u1ed9t."}, '
+        '{"id": "b", "text": "M\\u1ed9t c\\u00e2u."}]}'
+    )
+    response = client.post("/v1/summaries:batch", content=body, headers={"content-type": "application/json"})
+    results = response.json()["results"]
+    assert response.status_code == 200 and results[1]["result"]["headline"] == "Một câu"
+    assert results[0]["error"]["code"] == "invalid_text" and "lone surrogate" in results[0]["error"]["message"]
 
 
 def test_batch_size_limit(make_client) -> None:

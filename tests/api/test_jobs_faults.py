@@ -25,7 +25,8 @@ import pytest
 from fastapi.testclient import TestClient
 
 from api.app import create_app
-from api.jobs import SCHEMA_V0, SCHEMA_VERSION, JobDocument, JobStore, JobStoreError, worker_identity
+from api.job_db import SCHEMA_V0, SCHEMA_VERSION
+from api.jobs import JobDocument, JobStore, JobStoreError, worker_identity
 from api.service import Service
 from api.settings import Settings
 from summarizer import Summarizer

@@ -56,6 +56,15 @@ def test_a_title_that_is_not_a_string_is_refused(title: object) -> None:
         prepare_document("Một câu.", title=title)
 
 
+@pytest.mark.parametrize(
+    ("text", "title", "where"), [("Câu \ud800 một.", None, "text"), ("Câu một.", "T\udfff", "title")]
+)
+def test_a_lone_surrogate_is_refused_where_it_is(text: str, title: str | None, where: str) -> None:
+    with pytest.raises(InvalidInputError, match=f"{where} holds a lone surrogate"):
+        prepare_document(text, title=title)
+    assert prepare_document("Vui 😀 lắm. Câu hai.").sentences[0] == "Vui 😀 lắm."  # a real pair is text
+
+
 def test_only_a_title_is_nothing_to_summarize() -> None:
     with pytest.raises(InvalidInputError, match="empty"):
         prepare_document("   ")
