@@ -20,6 +20,7 @@ from api.jobs import JobDocument
 from api.schemas import JobDocumentBody, JobOptions
 from api.service import Service
 from summarizer.errors import InputTooLongError, InvalidInputError
+from summarizer.jsonl import parse_lines
 
 JSONL_TYPES = ("application/x-ndjson", "application/jsonl", "application/x-jsonlines")
 
@@ -113,19 +114,15 @@ def _document(number: int, item: Any, problem: str | None, seen: set[str], servi
 
 
 def _jsonl_items(raw: bytes) -> list[tuple[int, Any, str | None]]:
-    try:
-        lines = raw.decode("utf-8").split("\n")  # not splitlines(): U+2028 may sit inside a JSON string
-    except UnicodeDecodeError:
-        raise ApiError(400, "invalid_encoding", "the upload is not UTF-8 text") from None
-    items: list[tuple[int, Any, str | None]] = []
-    for number, line in enumerate(lines, start=1):
-        if not line.strip():
-            continue
-        try:
-            items.append((number, json.loads(line), None))
-        except (ValueError, RecursionError) as exc:
-            items.append((number, None, f"line {number} is not valid JSON ({_json_problem(exc)})"))
-    return items
+    """Each non-blank line: (number, value, None), or (number, None, why it cannot be read).
+
+    Lines are split at "\\n" only (U+2028 may sit inside a JSON string) and decoded one by one,
+    so a line that is not UTF-8 is an error entry of its own (the library's JSONL reader).
+    """
+    return [
+        (line.number, line.value, None if line.ok else f"line {line.number}: {line.error}")
+        for line in parse_lines(raw.split(b"\n"))
+    ]
 
 
 def _json_problem(exc: BaseException) -> str:

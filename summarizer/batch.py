@@ -13,21 +13,18 @@ on) get an `error` line with their line number; they never stop the job. A damag
 
 from __future__ import annotations
 
-import hashlib
-import json
 import logging
-import os
 import sys
 import time
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
-from pathlib import Path
-from typing import IO, Any
+from typing import Any
 
+from summarizer.batch_log import OutputLog
 from summarizer.batching import sorted_batches
 from summarizer.errors import InvalidInputError, SummarizerError
 from summarizer.io import open_binary
-from summarizer.jsonl import read_jsonl
+from summarizer.jsonl import DAMAGE, read_jsonl
 from summarizer.options import LoadOptions, SummarizeOptions
 from summarizer.pipeline import Summarizer
 from summarizer.types import Summary
@@ -139,77 +136,11 @@ def count_lines(path: str) -> int:
     count = 0
     try:
         with open_binary(path) as fh:
-            count = sum(1 for line in fh if line.strip())
-    except (EOFError, OSError, ValueError):
+            for line in fh:
+                count += bool(line.strip())
+    except DAMAGE:
         pass
     return count
-
-
-class OutputLog:
-    """The output file: read back what is done, repair a cut-off last line, append batches."""
-
-    def __init__(self, path: str, input_path: str) -> None:
-        self.path = Path(path)
-        self.failed_lines = 0  # error lines already in the output
-        if self.path.suffix in (".xz", ".gz"):
-            raise InvalidInputError("the output is appended to as the job runs: name a plain .jsonl file")
-        if self.path.is_dir():
-            raise InvalidInputError(f"--output {path} is a folder; name a .jsonl file")
-        try:
-            self._check_input(input_path)
-            self.done_lines = self._recover()
-            self._fh: IO[str] = self.path.open("a", encoding="utf-8")
-        except OSError as exc:
-            raise InvalidInputError(f"cannot write --output {path}: {exc.strerror or exc}") from None
-
-    def _check_input(self, input_path: str) -> None:
-        meta_path = self.path.with_name(self.path.name + ".meta.json")
-        stat = Path(input_path).stat()
-        with Path(input_path).open("rb") as fh:
-            head = hashlib.sha256(fh.read(1 << 20)).hexdigest()
-        meta = {"input": str(Path(input_path).resolve()), "size": stat.st_size, "head_sha256": head}
-        if self.path.exists() and meta_path.exists():
-            old = json.loads(meta_path.read_text(encoding="utf-8"))
-            if (old["size"], old["head_sha256"]) != (meta["size"], meta["head_sha256"]):
-                raise InvalidInputError(
-                    f"{self.path} holds results of another input ({old['input']}); choose another --output"
-                )
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        meta_path.write_text(json.dumps(meta), encoding="utf-8")
-
-    def _recover(self) -> set[int]:
-        if not self.path.exists():
-            return set()
-        with self.path.open("rb+") as fh:
-            data = fh.read()
-            end = data.rfind(b"\n") + 1
-            if end < len(data):  # a write cut short by a kill: drop the partial line
-                logger.warning("%s: removing a partial last line (%d bytes)", self.path, len(data) - end)
-                fh.truncate(end)
-        done = set()
-        self.failed_lines = 0
-        for number, raw in enumerate(data[:end].splitlines(), start=1):
-            if raw.strip():
-                try:
-                    row = json.loads(raw)
-                    done.add(int(row["line"]))
-                    self.failed_lines += "error" in row
-                except (ValueError, KeyError, TypeError):
-                    raise InvalidInputError(
-                        f"{self.path} line {number} is not a result of tomtat batch; choose another --output"
-                    ) from None
-        return done
-
-    def append(self, rows: Sequence[dict[str, Any]]) -> None:
-        if not rows:
-            return
-        self._fh.write("".join(json.dumps(row, ensure_ascii=False) + "\n" for row in rows))
-        self._fh.flush()
-        os.fsync(self._fh.fileno())
-        self.done_lines.update(int(row["line"]) for row in rows)
-
-    def close(self) -> None:
-        self._fh.close()
 
 
 def result_row(record: InputRecord, summary: Summary) -> dict[str, Any]:
@@ -232,8 +163,11 @@ def summarized(summarizer: Summarizer, records: list[InputRecord], cfg: BatchCon
     """Result or error rows of `records`, one list per model call of at most batch_size
     documents (and max_tokens padded tokens); a document that cannot be summarized gets an
     error row. Both engines summarize through this."""
-    count = summarizer.generator.count_tokens if summarizer.generator else _count_words
-    lengths = count([r.text if isinstance(r.text, str) else "" for r in records])
+    texts = [r.text or "" for r in records]
+    if cfg.max_tokens and summarizer.generator is not None:
+        lengths = summarizer.generator.count_tokens(texts)
+    else:  # characters are enough to group similar lengths
+        lengths = [len(t) for t in texts]
     for batch in sorted_batches(lengths, cfg.batch_size, cfg.max_tokens):
         group = sorted(batch)
         outcomes = summarizer.summarize_each(
@@ -243,10 +177,6 @@ def summarized(summarizer: Summarizer, records: list[InputRecord], cfg: BatchCon
             batch_size=len(group),
         )
         yield [_row(records[i], outcome) for i, outcome in zip(group, outcomes, strict=True)]
-
-
-def _count_words(texts: Sequence[str]) -> list[int]:
-    return [len(t.split()) for t in texts]
 
 
 def _row(record: InputRecord, outcome: Summary | SummarizerError) -> dict[str, Any]:

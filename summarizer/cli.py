@@ -146,8 +146,9 @@ def _cmd_batch(args: argparse.Namespace) -> int:
         )
     else:
         from summarizer.batch import run_batch
+        from summarizer.pipeline import Summarizer
 
-        stats = run_batch(load_summarizer(args), cfg)
+        stats = run_batch(Summarizer.from_pretrained(cfg.model, cfg.load), cfg)
     print(stats.line(), file=sys.stderr)
     if stats.errors:
         print(f"tomtat batch: failed records by reason: {stats.errors}", file=sys.stderr)

@@ -25,3 +25,10 @@ class ModelLoadError(SummarizerError, RuntimeError):
 
 class ConfigurationError(SummarizerError, ValueError):
     """An option or combination of options is not valid (e.g. fp16 for a T5 model)."""
+
+
+class GenerationError(SummarizerError, RuntimeError):
+    """The model failed on a document (an error of the backend: torch, CTranslate2, the tokenizer...).
+
+    The backend's own exception is the `__cause__`.
+    """

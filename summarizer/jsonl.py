@@ -21,6 +21,9 @@ from typing import Any
 from summarizer.errors import InvalidInputError
 from summarizer.io import open_binary
 
+DAMAGE = (EOFError, lzma.LZMAError, zlib.error, OSError)
+"""What reading a truncated or corrupt compressed file raises (after the lines before it)."""
+
 _SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F][0-9a-fA-F]{2}")
 
 
@@ -95,7 +98,7 @@ def read_jsonl(path: str | Path) -> Iterator[JsonLine]:
                     yield parsed
     except FileNotFoundError:
         raise InvalidInputError(f"no such file: {path}") from None
-    except (EOFError, lzma.LZMAError, zlib.error, OSError) as exc:
+    except DAMAGE as exc:
         raise InvalidInputError(
             f"{path} is damaged after line {number} ({exc}); the lines before it were read"
         ) from None

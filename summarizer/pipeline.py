@@ -17,7 +17,7 @@ from summarizer import abstractive, extractive
 from summarizer.abstractive import ChunkedDocument
 from summarizer.compose import Lines
 from summarizer.document import Document, prepare_document
-from summarizer.errors import ConfigurationError, SummarizerError
+from summarizer.errors import ConfigurationError, GenerationError, SummarizerError
 from summarizer.generation import Generator, load_generator
 from summarizer.options import GenerationOptions, LoadOptions, SummarizeOptions
 from summarizer.registry import ModelSpec, resolve_model
@@ -167,9 +167,9 @@ class Summarizer:
         )
         for index, outcome in enumerate(outcomes):
             if isinstance(outcome, SummarizerError):
-                if len(texts) == 1:
-                    raise outcome
-                raise type(outcome)(f"document {index}: {outcome}") from outcome
+                if len(texts) > 1:  # the same error, its message naming the document
+                    outcome.args = (f"document {index}: {outcome}", *outcome.args[1:])
+                raise outcome
         return outcomes  # type: ignore[return-value]  # no errors left
 
     def summarize_each(
@@ -220,7 +220,8 @@ class Summarizer:
                 outcomes[index] = exc
         for index, outcome in self._run_isolated(ready, options, task_options, batch_size):
             outcomes[index] = outcome
-        return [o for o in outcomes if o is not None]
+        assert all(o is not None for o in outcomes), "every document has an outcome"
+        return outcomes  # type: ignore[return-value]
 
     # -- stages ---------------------------------------------------------------------------
 
@@ -231,16 +232,24 @@ class Summarizer:
         task_options: dict[str, GenerationOptions],
         batch_size: int,
     ) -> list[tuple[int, Outcome]]:
-        """Summaries of the prepared documents; a failed batch is retried one document at a time."""
+        """Summaries of the prepared documents; a failed batch is retried one document at a time.
+
+        Any error of the model on a document (its backend raises RuntimeError, ValueError...)
+        becomes that document's `GenerationError`; tomtat's own errors are kept as they are.
+        """
         if not ready:
             return []
         try:
             summaries = self._run([doc for _, doc in ready], options, task_options, batch_size)
             return [(index, summary) for (index, _), summary in zip(ready, summaries, strict=True)]
-        except SummarizerError as exc:
+        except Exception as exc:
             if len(ready) == 1:
-                logger.warning("document %d failed: %s", ready[0][0], type(exc).__name__)
-                return [(ready[0][0], exc)]
+                logger.error("document %d failed: %s", ready[0][0], type(exc).__name__, exc_info=True)
+                if isinstance(exc, SummarizerError):
+                    return [(ready[0][0], exc)]
+                error = GenerationError(f"the model failed on this document: {type(exc).__name__}: {exc}")
+                error.__cause__ = exc
+                return [(ready[0][0], error)]
         return [pair for item in ready for pair in self._run_isolated([item], options, task_options, batch_size)]
 
     def _run(
@@ -250,9 +259,14 @@ class Summarizer:
         task_options: dict[str, GenerationOptions],
         batch_size: int,
     ) -> list[Summary]:
-        """The path of this model (extractive, rewrite or seq2seq), then one `Summary` per document."""
+        """The path of this model (extractive, rewrite or seq2seq), then one `Summary` per document.
+
+        Timings: the selection (and rewriting) per document; for the seq2seq path, the seconds
+        of each generation task and of the whole call, for the batch (as before).
+        """
         started = time.perf_counter()
         used: dict[str, Any] = options.as_dict()
+        batch_timings: dict[str, float] = {}
         if self.spec.kind == "extractive":
             lines = self._extract(docs, options)
             used.update(self.spec.extractive)
@@ -273,14 +287,15 @@ class Summarizer:
             stage = "select_and_rewrite"
         else:
             assert self.generator is not None
-            generated, _ = abstractive.generate(self.generator, self.spec, docs, task_options, batch_size)
+            generated, batch_timings = abstractive.generate(self.generator, self.spec, docs, task_options, batch_size)
             lines = [abstractive.compose_lines(d, g, options) for d, g in zip(docs, generated, strict=True)]
             used.update({t: o.as_dict() for t, o in task_options.items()})
-            stage = "generate"
-        per_document = (time.perf_counter() - started) / len(docs)
+            stage = "batch_total"
+        elapsed = time.perf_counter() - started
+        stage_timings = {**batch_timings, stage: elapsed if batch_timings else elapsed / len(docs)}
         return [
             doc_lines.at_most(options.max_bullets).summary(
-                self._info(doc, used, {"preprocess": doc.seconds, stage: per_document}, doc_lines)
+                self._info(doc, used, {"preprocess": doc.seconds, **stage_timings}, doc_lines)
             )
             for doc, doc_lines in zip(docs, lines, strict=True)
         ]
@@ -348,7 +363,7 @@ def _model_info(spec: ModelSpec, generator: Generator | None) -> ModelInfo:
     return ModelInfo(
         name=spec.name,
         revision=spec.revision,
-        kind="rewrite" if spec.rewrite else spec.kind,
+        kind=spec.kind,
         backend=generator.backend,
         device=generator.device,
         dtype=dtype,

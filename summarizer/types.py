@@ -13,8 +13,8 @@ class ModelInfo:
     Attributes:
         name: registry name, hub id or folder of the model.
         revision: pinned revision of the weights (empty for local or extractive models).
-        kind: "seq2seq" (generates), "extractive" (copies sentences) or "rewrite"
-            (selects sentences, then rewrites them with a seq2seq model).
+        kind: "seq2seq" (generates; extract-then-rewrite models too) or "extractive"
+            (copies sentences), as in the registry.
         backend: "transformers" or "ct2" for the generator that runs, "extractive" when
             nothing is generated.
         device: where the model runs ("cpu", "cuda"...).

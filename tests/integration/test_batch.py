@@ -232,3 +232,26 @@ def test_unusable_output_is_one_line_and_exit_2(tmp_path: Path, capsys, problem:
     assert main(["batch", str(source), "-o", str(out), "--model", "lead"]) == 2
     err = capsys.readouterr().err.strip()
     assert err.startswith("tomtat: error:") and "--output" in err and "\n" not in err
+
+
+def test_corrupt_xz_and_a_damaged_meta_file_are_one_line_and_exit_2(tmp_path: Path, capsys) -> None:
+    from summarizer.cli import main
+
+    whole = tmp_path / "whole.jsonl.xz"
+    write_input(whole, 300, bad=False, opener=lzma.open)
+    data = bytearray(whole.read_bytes())
+    middle = len(data) // 2
+    data[middle : middle + 64] = bytes(64)  # corrupt, not truncated
+    corrupt = tmp_path / "corrupt.jsonl.xz"
+    corrupt.write_bytes(bytes(data))
+    assert main(["batch", str(corrupt), "-o", str(tmp_path / "a.jsonl"), "--model", "lead"]) == 2
+    err = capsys.readouterr().err
+    assert "damaged" in err and "Traceback" not in err
+
+    source = write_input(tmp_path / "in.jsonl", 3, bad=False)
+    out = tmp_path / "b.jsonl"
+    assert main(["batch", str(source), "-o", str(out), "--model", "lead"]) == 0
+    (tmp_path / "b.jsonl.meta.json").write_text("{not json", encoding="utf-8")  # e.g. a kill mid-write
+    capsys.readouterr()
+    assert main(["batch", str(source), "-o", str(out), "--model", "lead"]) == 2
+    assert "meta.json is damaged" in capsys.readouterr().err

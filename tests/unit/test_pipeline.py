@@ -237,3 +237,38 @@ def test_model_info_reports_what_runs() -> None:
         Summarizer.from_pretrained("lead", devise="cpu")
     with pytest.raises(ConfigurationError, match="backend"):
         LoadOptions(backend="onnx")
+
+
+class RaisesRuntime(FakeGenerator):
+    """A backend that fails the way torch or CTranslate2 do: a plain RuntimeError."""
+
+    def generate(self, texts, options, *, max_input_tokens, batch_size=8):
+        if any("BOOM" in t for t in texts):
+            raise RuntimeError("CUDA error: device-side assert triggered")
+        return super().generate(texts, options, max_input_tokens=max_input_tokens, batch_size=batch_size)
+
+
+def test_a_backend_error_is_the_documents_generation_error_only() -> None:
+    from summarizer.errors import GenerationError
+
+    outcomes = Summarizer(SPEC, RaisesRuntime()).summarize_each(["Câu một. Câu hai.", "BOOM ở đây. Câu sau."])
+    assert outcomes[0].headline == "Câu một"
+    assert isinstance(outcomes[1], GenerationError) and "RuntimeError" in str(outcomes[1])
+    assert isinstance(outcomes[1].__cause__, RuntimeError)
+
+
+def test_summarize_many_names_the_document_for_errors_with_their_own_constructor() -> None:
+    from summarizer.errors import ModelLoadError
+
+    class Picky(ModelLoadError):
+        def __init__(self, message: str, *, reason: str) -> None:
+            super().__init__(message)
+            self.reason = reason
+
+    class FailsPicky(FakeGenerator):
+        def generate(self, texts, options, *, max_input_tokens, batch_size=8):
+            raise Picky("hub unreachable", reason="offline")
+
+    with pytest.raises(Picky, match="document 0: hub unreachable") as caught:
+        Summarizer(SPEC, FailsPicky()).summarize_many(["Câu một.", "Câu hai."])
+    assert caught.value.reason == "offline"
