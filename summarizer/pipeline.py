@@ -18,11 +18,11 @@ from summarizer.abstractive import ChunkedDocument
 from summarizer.compose import Lines
 from summarizer.document import Document, prepare_document
 from summarizer.errors import ConfigurationError, GenerationError, SummarizerError
-from summarizer.generation import Generator, load_generator
+from summarizer.generation import Generator, describe, load_generator
 from summarizer.options import GenerationOptions, LoadOptions, SummarizeOptions
 from summarizer.registry import ModelSpec, resolve_model
 from summarizer.rewrite import rewrite_documents
-from summarizer.types import ModelInfo, Summary, SummaryInfo
+from summarizer.types import Summary, SummaryInfo
 
 if TYPE_CHECKING:
     from summarizer.ext_model import ExtractiveModel
@@ -52,13 +52,13 @@ class Summarizer:
     ):
         if spec.kind == "seq2seq" and generator is None:
             raise ValueError("a seq2seq model needs a generator; use Summarizer.from_pretrained")
-        if _needs_selector(spec) and selector is None:
+        if spec.needs_selector and selector is None:
             raise ValueError("this model needs its extractive selector; use Summarizer.from_pretrained")
         self.spec = spec
         self.generator = generator
         self.selector = selector
         self.load_options = load or LoadOptions()
-        self.info = _model_info(spec, generator)
+        self.info = describe(spec, generator)
 
     @classmethod
     def from_pretrained(
@@ -92,7 +92,7 @@ class Summarizer:
                 compute_type=options.compute_type,
                 threads=options.threads,
             )
-        if _needs_selector(spec):
+        if spec.needs_selector:
             from summarizer.ext_model import ExtractiveModel
 
             source = resolve_model(spec.rewrite["selector"]).source if spec.rewrite else spec.source
@@ -349,23 +349,3 @@ class Summarizer:
             timings={k: round(v, 4) for k, v in timings.items()},
             warnings=tuple(lines.warnings),
         )
-
-
-def _needs_selector(spec: ModelSpec) -> bool:
-    return spec.extractive.get("method") == "learned" or bool(spec.rewrite)
-
-
-def _model_info(spec: ModelSpec, generator: Generator | None) -> ModelInfo:
-    """What runs, from the loaded generator (not the registry entry): e.g. "ct2" after conversion."""
-    if generator is None:
-        return ModelInfo(spec.name, spec.revision, spec.kind, "extractive", "cpu")
-    dtype = str(getattr(generator, "dtype", "n/a"))
-    return ModelInfo(
-        name=spec.name,
-        revision=spec.revision,
-        kind=spec.kind,
-        backend=generator.backend,
-        device=generator.device,
-        dtype=dtype,
-        compute_type=str(getattr(generator, "compute_type", dtype)),
-    )

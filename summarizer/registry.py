@@ -56,6 +56,11 @@ class ModelSpec:
     def has_headline_task(self) -> bool:
         return "headline" in self.prefixes
 
+    @property
+    def needs_selector(self) -> bool:
+        """Whether the model selects sentences with a learned extractive model (ext-vi, rewriters)."""
+        return self.extractive.get("method") == "learned" or bool(self.rewrite)
+
     def options_for(self, task: str) -> GenerationOptions:
         return self.generation.get(task, GenerationOptions())
 

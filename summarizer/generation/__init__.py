@@ -19,10 +19,11 @@ from summarizer.batching import sorted_batches
 from summarizer.errors import ConfigurationError, ModelLoadError
 from summarizer.options import GenerationOptions
 from summarizer.registry import ModelSpec
+from summarizer.types import ModelInfo
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["BACKENDS", "Generated", "Generator", "load_generator", "sorted_batches"]
+__all__ = ["BACKENDS", "Generated", "Generator", "describe", "load_generator", "sorted_batches"]
 
 BACKENDS = ("transformers", "ct2")
 
@@ -319,3 +320,20 @@ def load_generator(
 
         return CT2Generator.load(spec, device=device, compute_type=compute_type, threads=threads)
     raise ConfigurationError(f"unknown backend {chosen!r}; choose one of: {', '.join(BACKENDS)}")
+
+
+def describe(spec: ModelSpec, generator: Generator | None) -> ModelInfo:
+    """What runs (`ModelInfo`), from the loaded generator rather than the registry entry: e.g. backend
+    "ct2" after the CPU conversion; "extractive" when there is no generator."""
+    if generator is None:
+        return ModelInfo(spec.name, spec.revision, spec.kind, "extractive", "cpu")
+    dtype = str(getattr(generator, "dtype", "n/a"))
+    return ModelInfo(
+        name=spec.name,
+        revision=spec.revision,
+        kind=spec.kind,
+        backend=generator.backend,
+        device=generator.device,
+        dtype=dtype,
+        compute_type=str(getattr(generator, "compute_type", dtype)),
+    )
