@@ -104,15 +104,7 @@ def failure_payload(doc_id: str, attempts: int, last_error: str | None) -> dict[
 class JobStore(JobDatabase):
     """SQLite-backed job queue: submitted jobs, claims, results, retention.
 
-    Args:
-        path: the database file (created with its folder when missing).
-        busy_timeout_s: how long an operation waits for another connection's lock before
-            it fails with JobStoreError(retry=True).
-        worker: this worker's identity in claims (default: `worker_identity()`).
-
-    Raises:
-        JobStoreError: the file cannot be opened or upgraded, or it was written by a newer
-            version of tomtat.
+    Opened like `JobDatabase` (its arguments and errors), which owns the file and its health.
     """
 
     # -- the API's side -------------------------------------------------------------------

@@ -79,13 +79,7 @@ class Settings(BaseSettings):
 
     def load_options(self) -> LoadOptions:
         """How `default_loader` loads the model (device, dtype, backend, compute type, threads)."""
-        return LoadOptions(
-            device=self.device,
-            dtype=self.dtype,
-            backend=self.backend,
-            compute_type=self.compute_type,
-            threads=self.threads,
-        )
+        return LoadOptions.from_attributes(self)
 
     @field_validator("api_keys")
     @classmethod

@@ -63,13 +63,7 @@ def add_model_arguments(parser: argparse.ArgumentParser) -> None:
 
 def load_options(args: argparse.Namespace, **overrides: Any) -> LoadOptions:
     """The `LoadOptions` of the model arguments (see `add_model_arguments`)."""
-    return LoadOptions(
-        device=args.device,
-        dtype=args.dtype,
-        backend=args.backend,
-        compute_type=args.compute_type,
-        threads=args.threads,
-    ).updated(**overrides)
+    return LoadOptions.from_attributes(args, **overrides)
 
 
 def load_summarizer(args: argparse.Namespace, **overrides: Any) -> Any:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, replace
+from dataclasses import asdict, dataclass, fields, replace
 from typing import Any
 
 from summarizer.errors import ConfigurationError
@@ -122,6 +122,13 @@ class LoadOptions:
     def updated(self, **overrides: Any) -> LoadOptions:
         """Return a copy with the given non-None fields replaced."""
         return replace(self, **{k: v for k, v in overrides.items() if v is not None})
+
+    @classmethod
+    def from_attributes(cls, source: Any, **overrides: Any) -> LoadOptions:
+        """The options named like `source`'s attributes (CLI arguments, service settings...);
+        fields `source` lacks keep their defaults, `overrides` win."""
+        present = {f.name: getattr(source, f.name) for f in fields(cls) if hasattr(source, f.name)}
+        return cls(**present).updated(**overrides)
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)
