@@ -31,6 +31,7 @@ from summarizer.compress import headline_form, is_photo_caption
 from summarizer.document import Document
 from summarizer.errors import ModelLoadError
 from summarizer.features import FEATURE_NAMES, FEATURE_VERSION, facets, sentence_features, tfidf_matrix
+from summarizer.options import DEFAULT_BULLETS
 from summarizer.selection import (
     Selection,
     bullet_count,
@@ -103,7 +104,7 @@ class ExtractiveModel:
         bounds = np.cumsum([0] + [len(f) for f in features])
         return [(abstract[a:b], headline[a:b]) for a, b in itertools.pairwise(bounds)]
 
-    def select(self, docs: Sequence[Document], *, max_bullets: int = 5) -> list[Selection]:
+    def select(self, docs: Sequence[Document], *, max_bullets: int = DEFAULT_BULLETS) -> list[Selection]:
         """The headline, abstract and bullet sentences of each document."""
         return [
             self._select_one(doc, abstract, headline, max_bullets)
