@@ -85,7 +85,12 @@ def create_app(settings: Settings | None = None, *, load: Callable[[], Summarize
     install_error_handlers(app)
     # innermost of the middlewares: CORS answers preflights (which carry no key) first, and
     # `observe` logs and counts the guard's 401s and 413s too
-    app.add_middleware(RequestGuard, max_body_bytes=settings.max_body_bytes, key_digests=settings.key_digests())
+    app.add_middleware(
+        RequestGuard,
+        max_body_bytes=settings.max_body_bytes,
+        key_digests=settings.key_digests(),
+        also_protected=["/metrics"] if settings.metrics_require_key else [],
+    )
     if settings.cors_origins:
         app.add_middleware(
             CORSMiddleware,

@@ -95,7 +95,8 @@ class MicroBatcher:
             raise ApiError(
                 504,
                 "timeout",
-                f"the summary took longer than {timeout_s:g} s; the service is overloaded: retry later",
+                "the summary took longer than the request time limit (TOMTAT_REQUEST_TIMEOUT_S); "
+                "the service is overloaded: retry later",
                 {"Retry-After": RETRY_AFTER_TIMEOUT},
             ) from None
         finally:

@@ -29,12 +29,19 @@ BODY_BYTES = "tomtat.body_bytes"  # scope key: body bytes read so far
 
 
 class RequestGuard:
-    """401 before the body for protected paths without a valid key; 413 past `max_body_bytes`."""
+    """401 before the body for protected paths without a valid key; 413 past `max_body_bytes`.
 
-    def __init__(self, app: ASGIApp, *, max_body_bytes: int, key_digests: Sequence[str]) -> None:
+    Protected: every path under `PROTECTED_PREFIX`, and the paths in `also_protected`
+    (e.g. "/metrics" when `TOMTAT_METRICS_REQUIRE_KEY` is on).
+    """
+
+    def __init__(
+        self, app: ASGIApp, *, max_body_bytes: int, key_digests: Sequence[str], also_protected: Sequence[str] = ()
+    ) -> None:
         self.app = app
         self.max_body_bytes = max_body_bytes
         self.key_digests = list(key_digests)
+        self.also_protected = frozenset(also_protected)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -43,7 +50,7 @@ class RequestGuard:
         headers = Headers(scope=scope)
         declared = _content_length(headers)
         has_body = bool(declared) or "transfer-encoding" in headers
-        if scope["path"].startswith(PROTECTED_PREFIX):
+        if scope["path"].startswith(PROTECTED_PREFIX) or scope["path"] in self.also_protected:
             try:
                 check_key(headers.get("authorization"), self.key_digests)
             except ApiError as exc:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import logging
+import time
 import uuid
 from collections.abc import Callable
 from pathlib import Path
@@ -16,7 +17,7 @@ from fastapi.responses import FileResponse, StreamingResponse
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
 from api.deps import authorized, service_of
-from api.errors import ApiError, summarizer_error_status
+from api.errors import RETRY_AFTER_TIMEOUT, ApiError, summarizer_error_status
 from api.jobs import JobDocument, JobStatus, JobStoreError
 from api.schemas import (
     EXAMPLE_TEXT,
@@ -29,8 +30,9 @@ from api.schemas import (
     SummaryRequest,
     SummaryResponse,
 )
-from api.service import response_body
+from api.service import Service, response_body
 from api.uploads import parse_job_documents, read_job_upload
+from summarizer.document import Document
 from summarizer.errors import InputTooLongError, InvalidInputError, SummarizerError
 
 logger = logging.getLogger("api")
@@ -82,8 +84,10 @@ async def summarize(body: SummaryRequest, request: Request) -> dict[str, Any]:
     """Headline, abstract and bullets of one document."""
     service = service_of(request)
     service.ready()
-    document = service.validate(body.text, body.title)
-    summary = await service.batcher.submit(document, body.max_bullets, service.settings.request_timeout_s)
+    deadline = time.monotonic() + service.settings.request_timeout_s
+    # cleaning a long text takes tens of milliseconds: not on the event loop
+    document = await anyio.to_thread.run_sync(service.validate, body.text, body.title)
+    summary = await service.batcher.submit(document, body.max_bullets, _left(deadline))
     service.metrics.documents.labels("request", "ok").inc()
     result = response_body(summary, body.outputs, uuid.uuid4().hex)
     if body.include_source:
@@ -104,16 +108,16 @@ async def summarize_batch(body: BatchRequest, request: Request) -> dict[str, Any
             "split the batch or submit a background job (POST /v1/jobs)",
         )
     _refuse_duplicate_ids(body)
+    deadline = time.monotonic() + service.settings.request_timeout_s
     entries: list[BatchItem | None] = [None] * len(body.documents)
+    prepared = await anyio.to_thread.run_sync(_validate_all, service, body)
     waiting = []
-    for index, doc in enumerate(body.documents):
-        try:
-            document = service.validate(doc.text, doc.title)
-        except InvalidInputError as exc:
-            code = "text_too_long" if isinstance(exc, InputTooLongError) else "invalid_text"
-            entries[index] = BatchItem(id=doc.id, error=ErrorDetail(code=code, message=str(exc)))
+    for index, (doc, document) in enumerate(zip(body.documents, prepared, strict=True)):
+        if isinstance(document, InvalidInputError):
+            code = "text_too_long" if isinstance(document, InputTooLongError) else "invalid_text"
+            entries[index] = BatchItem(id=doc.id, error=ErrorDetail(code=code, message=str(document)))
             continue
-        waiting.append((index, service.batcher.submit(document, body.max_bullets, service.settings.request_timeout_s)))
+        waiting.append((index, service.batcher.submit(document, body.max_bullets, _left(deadline))))
     outcomes = await asyncio.gather(*(w for _, w in waiting), return_exceptions=True)
     for (index, _), outcome in zip(waiting, outcomes, strict=True):
         doc_id = body.documents[index].id
@@ -128,6 +132,30 @@ async def summarize_batch(body: BatchRequest, request: Request) -> dict[str, Any
         else:
             entries[index] = BatchItem(id=doc_id, result=response_body(outcome, body.outputs, doc_id))
     return {"results": entries}
+
+
+def _validate_all(service: Service, body: BatchRequest) -> list[Document | InvalidInputError]:
+    """Each document as the model will read it, or why it cannot be (run in a worker thread)."""
+    out: list[Document | InvalidInputError] = []
+    for doc in body.documents:
+        try:
+            out.append(service.validate(doc.text, doc.title))
+        except InvalidInputError as exc:
+            out.append(exc)
+    return out
+
+
+def _left(deadline: float) -> float:
+    """Seconds left of the request's time limit (validation counts); 504 at once when none are."""
+    left = deadline - time.monotonic()
+    if left <= 0:
+        raise ApiError(
+            504,
+            "timeout",
+            "preparing the text took the whole request time limit (TOMTAT_REQUEST_TIMEOUT_S); retry later",
+            {"Retry-After": RETRY_AFTER_TIMEOUT},
+        )
+    return left
 
 
 def _refuse_duplicate_ids(body: BatchRequest) -> None:

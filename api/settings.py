@@ -69,6 +69,7 @@ class Settings(BaseSettings):
 
     api_keys: list[str] = Field(default_factory=list, description="sha256 hex digests of accepted keys")
     api_keys_file: Path | None = None  # one sha256 hex digest per line ('#' comments allowed)
+    metrics_require_key: bool = Field(False, description="/metrics needs an API key too (when keys are set)")
     cors_origins: list[str] = Field(default_factory=list)
     log_level: str = "INFO"
 

@@ -438,3 +438,34 @@ def test_compact_vi_on_cpu_runs_through_ctranslate2(tmp_path) -> None:
         assert body["compute_type"] == "float32"
         summary = client.post("/v1/summaries", json={"text": TEXT})
         assert summary.status_code == 200 and summary.json()["headline"]
+
+
+# -- /metrics behind the key; text preparation off the event loop ------------------------
+
+
+@pytest.mark.parametrize("require", [False, True])
+def test_metrics_can_be_put_behind_the_key(make_client, require: bool) -> None:
+    digest = hashlib.sha256(KEY.encode()).hexdigest()
+    client = make_client(api_keys=[digest], metrics_require_key=require)
+    assert client.get("/metrics").status_code == (401 if require else 200)
+    assert client.get("/metrics", headers=AUTH).status_code == 200
+    assert client.get("/healthz").status_code == 200  # liveness never needs a key
+
+
+def test_texts_are_prepared_in_a_worker_thread_not_on_the_event_loop(make_client, monkeypatch) -> None:
+    from api.service import Service
+
+    threads: list[str] = []
+    validate = Service.validate
+
+    def recording(self, text, title=None):
+        threads.append(threading.current_thread().name)
+        return validate(self, text, title)
+
+    monkeypatch.setattr(Service, "validate", recording)
+    client = make_client()
+    assert client.post("/v1/summaries", json={"text": TEXT}).status_code == 200
+    docs = [{"id": "a", "text": TEXT}, {"id": "b", "text": ""}]
+    results = client.post("/v1/summaries:batch", json={"documents": docs}).json()["results"]
+    assert results[0]["result"] and results[1]["error"]["code"] == "invalid_text"
+    assert len(threads) == 3 and all(name.startswith("AnyIO worker thread") for name in threads), threads
