@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import time
 from pathlib import Path
 
 import pytest
@@ -38,3 +39,16 @@ def test_compact_vi_auto_on_cpu_reports_ct2_everywhere(tmp_path: Path) -> None:
     assert metrics["model"]["name"] == "compact-vi"
     report = (out / "report.md").read_text(encoding="utf-8")
     assert "ct2" in report and "transformers" not in report
+
+    from fastapi.testclient import TestClient
+
+    from api.app import create_app
+    from api.settings import Settings
+
+    settings = Settings(model="compact-vi", device="cpu", jobs_db=tmp_path / "jobs.db")
+    with TestClient(create_app(settings, load=lambda: summarizer)) as client:
+        deadline = time.monotonic() + 60
+        while client.get("/readyz").status_code != 200 and time.monotonic() < deadline:
+            time.sleep(0.05)
+        body = client.get("/v1/models").json()
+    assert (body["name"], body["backend"], body["device"]) == ("compact-vi", "ct2", "cpu")
