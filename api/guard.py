@@ -50,7 +50,8 @@ class RequestGuard:
         headers = Headers(scope=scope)
         declared = _content_length(headers)
         has_body = bool(declared) or "transfer-encoding" in headers
-        if scope["path"].startswith(PROTECTED_PREFIX) or scope["path"] in self.also_protected:
+        path = _route_path(scope)
+        if path.startswith(PROTECTED_PREFIX) or path in self.also_protected:
             try:
                 check_key(headers.get("authorization"), self.key_digests)
             except ApiError as exc:
@@ -90,6 +91,12 @@ class RequestGuard:
             if started:
                 raise
             await _refuse(scope, send, 413, "body_too_large", exc.detail, {}, close=True)
+
+
+def _route_path(scope: Scope) -> str:
+    """The path the router matches: without the mount prefix (`--root-path /api`)."""
+    path, root = scope["path"], scope.get("root_path", "")
+    return path[len(root) :] if root and path.startswith(root) else path
 
 
 def _content_length(headers: Headers) -> int | None:

@@ -68,7 +68,8 @@ ALTER TABLE documents ADD COLUMN attempts INTEGER NOT NULL DEFAULT 0;
 ALTER TABLE documents ADD COLUMN last_error TEXT;
 ALTER TABLE documents ADD COLUMN claimed_by TEXT;
 ALTER TABLE documents ADD COLUMN claimed_at REAL;
-CREATE INDEX IF NOT EXISTS claimed_documents ON documents (claimed_by) WHERE status = 'running'
+CREATE INDEX IF NOT EXISTS claimed_documents ON documents (claimed_by) WHERE status = 'running';
+CREATE INDEX IF NOT EXISTS retried_documents ON documents (attempts) WHERE status = 'pending'
 """,
 }
 
@@ -211,6 +212,16 @@ class JobDatabase:
                 raise
             if write:
                 self._failure = None
+
+    def truncate_wal(self) -> None:
+        """Copy the write-ahead log into the database and empty it, so that deleted texts do not
+        linger in the -wal file (`secure_delete` overwrites them in the database itself).
+        Best effort: a reader in another process can keep part of the log until it is done."""
+        try:
+            with self._session(write=False) as db:
+                db.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
+        except JobStoreError as exc:
+            logger.warning("could not empty the jobs database's log after a delete: %s", exc)
 
     def _store_error(self, exc: sqlite3.Error) -> JobStoreError:
         busy = isinstance(exc, sqlite3.OperationalError) and "locked" in str(exc)

@@ -182,6 +182,7 @@ class JobStore(JobDatabase):
                 return None
             db.execute("DELETE FROM documents WHERE job_id = ?", (job_id,))
             db.execute("DELETE FROM jobs WHERE id = ?", (job_id,))
+        self.truncate_wal()
         return status
 
     def results(self, job_id: str) -> Iterator[str]:
@@ -315,6 +316,8 @@ class JobStore(JobDatabase):
             for job_id in expired:
                 db.execute("DELETE FROM documents WHERE job_id = ?", (job_id,))
                 db.execute("DELETE FROM jobs WHERE id = ?", (job_id,))
+        if expired:
+            self.truncate_wal()
         return len(expired)
 
     # -- inside a write transaction -------------------------------------------------------
@@ -330,11 +333,17 @@ class JobStore(JobDatabase):
             f"WHERE status = 'running' AND (claimed_at < ? OR claimed_by IN ({','.join('?' * len(gone))}))",
             (now - claim_timeout_s, *gone),
         )
+        # a cancelled job's documents that came back (failed or taken back) keep no text
+        db.execute(
+            "UPDATE documents SET text = NULL, title = NULL WHERE status = 'pending' AND text IS NOT NULL "
+            "AND job_id IN (SELECT id FROM jobs WHERE status = 'cancelled')"
+        )
 
     def _fail_exhausted(self, db: sqlite3.Connection, max_attempts: int) -> None:
         rows = db.execute(
             "SELECT job_id, position, doc_id, attempts, last_error FROM documents "
-            "WHERE status = 'pending' AND attempts >= ?",
+            "WHERE status = 'pending' AND attempts >= ? "
+            "AND job_id IN (SELECT id FROM jobs WHERE status IN ('queued', 'running'))",
             (max_attempts,),
         ).fetchall()
         for job_id, position, doc_id, attempts, last_error in rows:

@@ -7,7 +7,7 @@ import hashlib
 import logging
 import time
 import uuid
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -87,7 +87,7 @@ async def summarize(body: SummaryRequest, request: Request) -> dict[str, Any]:
     deadline = time.monotonic() + service.settings.request_timeout_s
     # cleaning a long text takes tens of milliseconds: not on the event loop
     document = await anyio.to_thread.run_sync(service.validate, body.text, body.title)
-    summary = await service.batcher.submit(document, body.max_bullets, _left(deadline))
+    summary = await _unless_client_leaves(request, service.batcher.submit(document, body.max_bullets, _left(deadline)))
     service.metrics.documents.labels("request", "ok").inc()
     result = response_body(summary, body.outputs, uuid.uuid4().hex)
     if body.include_source:
@@ -118,7 +118,7 @@ async def summarize_batch(body: BatchRequest, request: Request) -> dict[str, Any
             entries[index] = BatchItem(id=doc.id, error=ErrorDetail(code=code, message=str(document)))
             continue
         waiting.append((index, service.batcher.submit(document, body.max_bullets, _left(deadline))))
-    outcomes = await asyncio.gather(*(w for _, w in waiting), return_exceptions=True)
+    outcomes = await _unless_client_leaves(request, asyncio.gather(*(w for _, w in waiting), return_exceptions=True))
     for (index, _), outcome in zip(waiting, outcomes, strict=True):
         doc_id = body.documents[index].id
         if isinstance(outcome, ApiError):
@@ -132,6 +132,30 @@ async def summarize_batch(body: BatchRequest, request: Request) -> dict[str, Any
         else:
             entries[index] = BatchItem(id=doc_id, result=response_body(outcome, body.outputs, doc_id))
     return {"results": entries}
+
+
+async def _unless_client_leaves(request: Request, work: Awaitable[T]) -> T:
+    """`work`, cancelled as soon as the client disconnects: its documents then leave the
+    queue without reaching the model (neither uvicorn nor Starlette cancels a route by itself)."""
+    task = asyncio.ensure_future(work)
+    left = False
+
+    async def watch() -> None:
+        nonlocal left
+        while (await request.receive())["type"] != "http.disconnect":
+            pass
+        left = True
+        task.cancel()
+
+    watcher = asyncio.ensure_future(watch())
+    try:
+        return await task
+    except asyncio.CancelledError:
+        if not left:
+            raise
+        raise ApiError(499, "client_closed_request", "the client closed the connection") from None
+    finally:
+        watcher.cancel()
 
 
 def _validate_all(service: Service, body: BatchRequest) -> list[Document | InvalidInputError]:

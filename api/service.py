@@ -113,8 +113,8 @@ class Service:
                     if self.summarizer is None or self.batcher.busy:
                         await asyncio.sleep(0.05)
                         continue
-                    claim = await anyio.to_thread.run_sync(self._claim_jobs)
                     self.metrics.job_pending.set(await anyio.to_thread.run_sync(self.jobs.pending_count))
+                    claim = await anyio.to_thread.run_sync(self._claim_jobs)  # from here on, nothing may lose it
                     if claim is None:
                         failures, self.job_runner_problem = 0, None
                         self.job_event.clear()
@@ -126,11 +126,10 @@ class Service:
                     failed_documents = bool(unsaved[2])
                     unsaved = None
                     self.job_runner_problem = None
-                    if failed_documents:  # retried alone, after a pause: the cause may pass
-                        failures += 1
-                        await asyncio.sleep(self._backoff_s(failures))
-                    else:
-                        failures = 0
+                    failures = 0
+                    if failed_documents:  # retried alone after a short pause (the cause may pass);
+                        # a fixed pause, not the runner's backoff: other jobs go on meanwhile
+                        await asyncio.sleep(self.settings.job_retry_backoff_s)
                 except Exception as exc:  # the runner must outlive any error
                     failures += 1
                     delay = self._backoff_s(failures)
@@ -152,7 +151,8 @@ class Service:
             raise
 
     def _backoff_s(self, failures: int) -> float:
-        return float(min(self.settings.job_retry_backoff_s * 2 ** (failures - 1), MAX_BACKOFF_S))
+        # the exponent is capped: 2 ** 1025 overflows a float, and the wait is capped anyway
+        return float(min(self.settings.job_retry_backoff_s * 2 ** min(failures - 1, 32), MAX_BACKOFF_S))
 
     def _claim_jobs(self) -> Claim | None:
         return self.jobs.claim(
@@ -192,7 +192,13 @@ class Service:
                 "job documents failed: %s: %s", type(exc).__name__, exc, exc_info=True, extra={"job_id": claim.job_id}
             )
             return claim, [], {p: f"{type(exc).__name__}: {exc}" for p in claim.positions}
-        return (claim, *self._job_results(claim, outcomes))
+        try:
+            return (claim, *self._job_results(claim, outcomes))
+        except Exception as exc:  # e.g. stored options that cannot be read: fail the attempt, keep the claim's fate
+            logger.error(
+                "job results could not be made: %s", type(exc).__name__, exc_info=True, extra={"job_id": claim.job_id}
+            )
+            return claim, [], {p: f"{type(exc).__name__}: {exc}" for p in claim.positions}
 
     def _save_job_results(self, claim: Claim, finished: list[Finished], failed: dict[int, str]) -> None:
         self.jobs.complete(claim, finished, failed, max_attempts=self.settings.job_max_attempts)

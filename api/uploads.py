@@ -54,12 +54,18 @@ def parse_job_documents(upload: Upload, service: Service) -> tuple[list[JobDocum
     """
     options: dict[str, Any] = {}
     if upload.jsonl:
+        # counted before anything is parsed: a body of many tiny lines must not fill memory first
+        lines = sum(1 for line in upload.raw.split(b"\n") if line.strip())
+        _check_count(lines, service)
         items = _jsonl_items(upload.raw)
     else:
         try:
             payload = json.loads(upload.raw)
         except (UnicodeDecodeError, ValueError, RecursionError) as exc:
-            raise ApiError(400, "invalid_json", f"the body is not valid UTF-8 JSON ({_json_problem(exc)})") from None
+            hint = " (one document per line is JSONL: send it as application/x-ndjson)" if b"\n{" in upload.raw else ""
+            raise ApiError(
+                400, "invalid_json", f"the body is not valid UTF-8 JSON ({_json_problem(exc)}){hint}"
+            ) from None
         if isinstance(payload, dict):
             try:
                 options = JobOptions.model_validate(
@@ -73,12 +79,7 @@ def parse_job_documents(upload: Upload, service: Service) -> tuple[list[JobDocum
         items = [(i + 1, item, None) for i, item in enumerate(payload)]
     if not items:
         raise ApiError(422, "empty_job", "the job has no documents")
-    if len(items) > service.settings.max_job_documents:
-        raise ApiError(
-            413,
-            "too_many_documents",
-            f"{len(items)} documents; the limit per job is {service.settings.max_job_documents}: split the job",
-        )
+    _check_count(len(items), service)
     seen: set[str] = set()
     return [_document(number, item, problem, seen, service) for number, item, problem in items], options
 
@@ -111,6 +112,15 @@ def _document(number: int, item: Any, problem: str | None, seen: set[str], servi
         error = {"code": code, "message": f"document {number}: {problem}"}
         return JobDocument(doc_id, None, error)
     return JobDocument(doc_id, body.text, title=body.title)
+
+
+def _check_count(documents: int, service: Service) -> None:
+    if documents > service.settings.max_job_documents:
+        raise ApiError(
+            413,
+            "too_many_documents",
+            f"{documents} documents; the limit per job is {service.settings.max_job_documents}: split the job",
+        )
 
 
 def _jsonl_items(raw: bytes) -> list[tuple[int, Any, str | None]]:

@@ -8,6 +8,7 @@ duplicate ids in a batch are refused; the version and the model card say what ru
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import hashlib
 import importlib.metadata
 import json
@@ -469,3 +470,81 @@ def test_texts_are_prepared_in_a_worker_thread_not_on_the_event_loop(make_client
     results = client.post("/v1/summaries:batch", json={"documents": docs}).json()["results"]
     assert results[0]["result"] and results[1]["error"]["code"] == "invalid_text"
     assert len(threads) == 3 and all(name.startswith("AnyIO worker thread") for name in threads), threads
+
+
+def test_a_client_that_leaves_over_http_is_never_sent_to_the_model(tmp_path) -> None:
+    import socket
+
+    import uvicorn
+
+    from api.app import create_app
+    from api.settings import Settings
+    from tests.api.conftest import GatedSummarizer
+    from tests.api.servers import free_port
+
+    model = GatedSummarizer()
+    port = free_port()
+    settings = Settings(model="lead", jobs_db=tmp_path / "jobs.db", batch_wait_ms=0)
+    server = uvicorn.Server(uvicorn.Config(create_app(settings, load=lambda: model), port=port, log_level="warning"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            with contextlib.suppress(httpx.HTTPError):
+                if httpx.get(f"{url}/readyz", timeout=1).status_code == 200:
+                    break
+            time.sleep(0.05)
+        model.gate.clear()  # the model is busy with A
+        first = threading.Thread(target=lambda: httpx.post(f"{url}/v1/summaries", json={"text": TEXT}, timeout=30))
+        first.start()
+        time.sleep(0.3)
+        body = json.dumps({"text": "Người dùng đã rời đi. Câu thứ hai."}).encode()
+        with socket.create_connection(("127.0.0.1", port)) as sock:  # B sends its request, then leaves
+            sock.sendall(
+                b"POST /v1/summaries HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+                + f"Content-Length: {len(body)}\r\n\r\n".encode()
+                + body
+            )
+            time.sleep(0.3)
+        time.sleep(0.3)
+        model.gate.set()
+        first.join(30)
+        time.sleep(0.5)
+        assert model.calls == [1], model.calls  # A only: B's document never reached the model
+    finally:
+        model.gate.set()
+        server.should_exit = True
+        thread.join(10)
+
+
+@pytest.mark.parametrize(("path", "root_path"), [("/metrics", ""), ("/api/metrics", "/api"), ("/api/v1/jobs", "/api")])
+def test_the_guard_protects_routes_under_a_root_path(path: str, root_path: str) -> None:
+    from api.guard import RequestGuard
+
+    reached: list[str] = []
+
+    async def app(scope, receive, send) -> None:
+        reached.append(scope["path"])
+
+    guard = RequestGuard(app, max_body_bytes=1000, key_digests=["0" * 64], also_protected=["/metrics"])
+    sent: list[dict] = []
+
+    async def receive() -> dict:
+        return {"type": "http.request", "body": b"", "more_body": False}
+
+    async def send(message: dict) -> None:
+        sent.append(message)
+
+    scope = {"type": "http", "method": "GET", "path": path, "root_path": root_path, "headers": []}
+    asyncio.run(guard(scope, receive, send))
+    assert reached == [] and sent[0]["status"] == 401
+
+
+def test_the_job_runner_backoff_never_overflows(make_client) -> None:
+    from api.service import MAX_BACKOFF_S
+
+    service = make_client().app.state.service
+    assert service._backoff_s(1) == service.settings.job_retry_backoff_s
+    assert service._backoff_s(5000) == MAX_BACKOFF_S  # 2 ** 4999 would overflow a float

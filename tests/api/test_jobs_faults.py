@@ -343,7 +343,7 @@ def test_claims_of_a_dead_or_silent_worker_are_taken_back(tmp_path) -> None:
     silent = JobStore(db, worker="elsewhere/1/1/silent")  # another host: only the timeout tells
     live = JobStore(db)
     job_id = live.create(docs, {})
-    limits = {"max_attempts": 3, "claim_timeout_s": 0.5}
+    limits = {"max_attempts": 3, "claim_timeout_s": 3.0}  # well past a first drain on a loaded machine
     by_dead = dead.claim(2, **limits)
     by_silent = silent.claim(2, **limits)
     assert by_dead and by_silent and set(by_dead.positions) | set(by_silent.positions) == {0, 1, 2, 3}
@@ -357,8 +357,10 @@ def test_claims_of_a_dead_or_silent_worker_are_taken_back(tmp_path) -> None:
             live.complete(claim, [(p, "done", {"id": "x"}) for p in claim.positions])
         return claimed
 
+    started = time.monotonic()
     assert drain() == [(p, 2) for p in sorted(by_dead.positions)]  # the dead process's claims at once
-    time.sleep(0.6)
+    assert time.monotonic() - started < limits["claim_timeout_s"], "the first drain took past the timeout"
+    time.sleep(limits["claim_timeout_s"] + 0.2)
     assert drain() == [(p, 2) for p in sorted(by_silent.positions)]  # the silent worker's after the timeout
     assert silent.complete(by_silent, [(p, "done", {"id": "y"}) for p in by_silent.positions]) == 0  # too late
     assert live.status(job_id).status == "completed"  # type: ignore[union-attr]
@@ -398,13 +400,19 @@ def test_delete_removes_a_running_job_and_its_texts(start, tmp_path) -> None:
     model = ScriptedSummarizer()
     client = start(model, job_batch_size=1)
     model.gate.clear()
-    job = client.post("/v1/jobs", json=[{"text": TEXT}] * 3).json()
+    marker = "Dấu vết riêng 7f3a9c của bài này."
+    job = client.post("/v1/jobs", json=[{"text": f"{TEXT} {marker}"}] * 3).json()
     assert model.entered.wait(10)
+    before = b"".join(f.read_bytes() for f in tmp_path.glob("jobs.db*"))
+    assert marker.encode() in before  # the texts were stored (so the check below can fail)
     assert client.delete(f"/v1/jobs/{job['id']}").json()["status"] == "deleted"
     model.gate.set()
     time.sleep(0.2)
     assert rows(tmp_path / "jobs.db", "SELECT COUNT(*) FROM documents") == [(0,)]
     assert rows(tmp_path / "jobs.db", "SELECT COUNT(*) FROM jobs") == [(0,)]
+    # nothing of the texts is left in the database file or its write-ahead log
+    left = b"".join(f.read_bytes() for f in tmp_path.glob("jobs.db*"))
+    assert marker.encode() not in left
 
 
 # -- issue #11: schema version and migration, the title column, the default location -------
