@@ -64,6 +64,7 @@ class MicroBatcher:
         self._waiting: deque[_Item] = deque()
         self._arrived = asyncio.Event()
         self._running = 0
+        self._in_hand = 0  # taken from the queue, lingering or waiting for an earlier group
 
     @property
     def queued(self) -> int:
@@ -73,7 +74,7 @@ class MicroBatcher:
     @property
     def busy(self) -> bool:
         """Interactive work is waiting or running (background jobs give way to it)."""
-        return self._running > 0 or bool(self._waiting)
+        return self._running > 0 or self._in_hand > 0 or bool(self._waiting)
 
     async def submit(self, document: Document, max_bullets: int, timeout_s: float) -> Summary:
         """The summary of `document`, or its own error; 429 when the queue is full, 504 past `timeout_s`."""
@@ -122,13 +123,21 @@ class MicroBatcher:
         while True:
             batch = await self._next_batch(loop, self._wait_s if last_size > 1 else 0.0)
             last_size = len(batch)
-            groups: dict[int, list[_Item]] = {}
-            for item in batch:
-                groups.setdefault(item.max_bullets, []).append(item)
-            for max_bullets, items in groups.items():
-                live = [item for item in items if not item.future.done()]  # gone while an earlier group ran
-                if live:
-                    await self._run_group(loop, live, max_bullets)
+            try:
+                groups: dict[int, list[_Item]] = {}
+                for item in batch:
+                    groups.setdefault(item.max_bullets, []).append(item)
+                for max_bullets, items in groups.items():
+                    live = [item for item in items if not item.future.done()]  # gone while an earlier group ran
+                    if live:
+                        await self._run_group(loop, live, max_bullets)
+            except Exception as exc:  # a bug must not end the loop: its requests get a 500, the rest go on
+                logger.exception("the micro-batcher failed on a batch")
+                for item in batch:
+                    if not item.future.done():
+                        item.future.set_exception(exc)
+            finally:
+                self._in_hand = 0
 
     async def _next_batch(self, loop: asyncio.AbstractEventLoop, linger_s: float) -> list[_Item]:
         """Up to `max_size` live items: those waiting now, then any arriving within `linger_s`."""
@@ -138,6 +147,7 @@ class MicroBatcher:
                 self._arrived.clear()
                 await self._arrived.wait()
             batch = self._take(self._max_size)
+        self._in_hand = len(batch)
         deadline = loop.time() + linger_s
         while len(batch) < self._max_size:
             remaining = deadline - loop.time()
@@ -150,6 +160,7 @@ class MicroBatcher:
                 except TimeoutError:
                     break
             batch += self._take(self._max_size - len(batch))
+            self._in_hand = len(batch)
         self._metrics.queue_depth.set(len(self._waiting))
         return [item for item in batch if not item.future.done()]
 

@@ -33,7 +33,7 @@ from api.schemas import (
 from api.service import Service, response_body
 from api.uploads import parse_job_documents, read_job_upload
 from summarizer.document import Document
-from summarizer.errors import InputTooLongError, InvalidInputError, SummarizerError
+from summarizer.errors import InvalidInputError, SummarizerError
 
 logger = logging.getLogger("api")
 
@@ -62,6 +62,8 @@ async def readyz(request: Request) -> dict[str, str]:
     summarizer = service.ready()
     problem = service.jobs_problem()
     if problem:
+        # /readyz needs no key: name the database file, not where it lies (the log has the path)
+        problem = problem.replace(str(service.jobs.path), service.jobs.path.name)
         raise ApiError(503, "jobs_unavailable", f"background jobs cannot run: {problem}", {"Retry-After": "5"})
     return {"status": "ready", "model": summarizer.spec.name}
 
@@ -114,8 +116,8 @@ async def summarize_batch(body: BatchRequest, request: Request) -> dict[str, Any
     waiting = []
     for index, (doc, document) in enumerate(zip(body.documents, prepared, strict=True)):
         if isinstance(document, InvalidInputError):
-            code = "text_too_long" if isinstance(document, InputTooLongError) else "invalid_text"
-            entries[index] = BatchItem(id=doc.id, error=ErrorDetail(code=code, message=str(document)))
+            _, code, message = summarizer_error_status(document)
+            entries[index] = BatchItem(id=doc.id, error=ErrorDetail(code=code, message=message))
             continue
         waiting.append((index, service.batcher.submit(document, body.max_bullets, _left(deadline))))
     outcomes = await _unless_client_leaves(request, asyncio.gather(*(w for _, w in waiting), return_exceptions=True))

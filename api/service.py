@@ -13,7 +13,7 @@ from typing import Any
 import anyio
 
 from api.batcher import MicroBatcher
-from api.errors import RETRY_AFTER_NOT_READY, ApiError
+from api.errors import RETRY_AFTER_NOT_READY, ApiError, summarizer_error_status
 from api.jobs import Claim, Finished, JobStore, JobStoreError
 from api.metrics import Metrics
 from api.schemas import Output
@@ -221,8 +221,8 @@ class Service:
         failed: dict[int, str] = {}
         for doc, outcome in zip(claim.documents, outcomes, strict=True):
             if isinstance(outcome, InvalidInputError):
-                code = "text_too_long" if isinstance(outcome, InputTooLongError) else "invalid_text"
-                error = {"code": code, "message": str(outcome)}
+                _, code, message = summarizer_error_status(outcome)
+                error = {"code": code, "message": message}
                 finished.append((doc.position, "error", {"id": doc.doc_id, "error": error}))
                 self.metrics.documents.labels("job", "error").inc()
             elif isinstance(outcome, SummarizerError):

@@ -15,11 +15,11 @@ from typing import Any
 from fastapi import Request
 from pydantic import ValidationError
 
-from api.errors import ApiError
+from api.errors import ApiError, summarizer_error_status
 from api.jobs import JobDocument
 from api.schemas import JobDocumentBody, JobOptions
 from api.service import Service
-from summarizer.errors import InputTooLongError, InvalidInputError
+from summarizer.errors import InvalidInputError
 from summarizer.jsonl import parse_lines
 
 JSONL_TYPES = ("application/x-ndjson", "application/jsonl", "application/x-jsonlines")
@@ -107,7 +107,7 @@ def _document(number: int, item: Any, problem: str | None, seen: set[str], servi
             service.validate(body.text, body.title)
         except InvalidInputError as exc:
             body, problem = None, str(exc)
-            code = "text_too_long" if isinstance(exc, InputTooLongError) else "invalid_text"
+            _, code, _ = summarizer_error_status(exc)
     if body is None:
         error = {"code": code, "message": f"document {number}: {problem}"}
         return JobDocument(doc_id, None, error)

@@ -548,3 +548,36 @@ def test_the_job_runner_backoff_never_overflows(make_client) -> None:
     service = make_client().app.state.service
     assert service._backoff_s(1) == service.settings.job_retry_backoff_s
     assert service._backoff_s(5000) == MAX_BACKOFF_S  # 2 ** 4999 would overflow a float
+
+
+def test_requests_lingering_for_a_batch_keep_the_batcher_busy() -> None:
+    """Background jobs give way while a request waits for company, not only while it runs."""
+    model = Recorder()
+
+    async def test(batcher: MicroBatcher) -> None:
+        await asyncio.gather(batcher.submit(doc("A"), 3, 5), batcher.submit(doc("B"), 3, 5))  # a shared batch
+        lingering = asyncio.create_task(batcher.submit(doc("C"), 3, 5))  # the next one lingers for more
+        await asyncio.sleep(0.2)
+        assert not lingering.done() and batcher.queued == 0
+        assert batcher.busy
+        await lingering
+        assert not batcher.busy
+
+    asyncio.run(with_batcher(model, test, max_size=8, wait_s=0.6))
+
+
+def test_the_batcher_outlives_a_failing_batch() -> None:
+    class Broken(Recorder):
+        def __call__(self, documents, max_bullets):
+            if any("BOOM" in d.text for d in documents):
+                return []  # a bug: fewer outcomes than documents
+            return super().__call__(documents, max_bullets)
+
+    model = Broken()
+
+    async def test(batcher: MicroBatcher) -> None:
+        with pytest.raises(ValueError):
+            await batcher.submit(doc("BOOM"), 3, 5)
+        assert (await batcher.submit(doc("after"), 3, 5)).headline  # the loop is still there
+
+    asyncio.run(with_batcher(model, test))
