@@ -3,9 +3,23 @@
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, fields, replace
-from typing import Any
+from typing import Any, TypeVar
 
 from summarizer.errors import ConfigurationError
+
+Options = TypeVar("Options", "GenerationOptions", "SummarizeOptions", "LoadOptions")
+
+
+def _updated(options: Options, kind: str, overrides: dict[str, Any]) -> Options:
+    """`options` with the given non-None fields replaced; an unknown name is a ConfigurationError."""
+    given = {k: v for k, v in overrides.items() if v is not None}
+    names = {f.name for f in fields(options)}
+    unknown = set(given) - names
+    if unknown:
+        raise ConfigurationError(
+            f"unknown {kind} option(s): {', '.join(sorted(unknown))}; {kind} options are {', '.join(sorted(names))}"
+        )
+    return replace(options, **given)
 
 
 @dataclass(frozen=True)
@@ -41,11 +55,7 @@ class GenerationOptions:
 
     def updated(self, **overrides: Any) -> GenerationOptions:
         """Return a copy with the given non-None fields replaced."""
-        known = {k: v for k, v in overrides.items() if v is not None}
-        unknown = set(known) - set(asdict(self))
-        if unknown:
-            raise ConfigurationError(f"unknown generation option(s): {', '.join(sorted(unknown))}")
-        return replace(self, **known)
+        return _updated(self, "generation", overrides)
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -83,7 +93,7 @@ class SummarizeOptions:
 
     def updated(self, **overrides: Any) -> SummarizeOptions:
         """Return a copy with the given non-None fields replaced."""
-        return replace(self, **{k: v for k, v in overrides.items() if v is not None})
+        return _updated(self, "document", overrides)
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -121,7 +131,7 @@ class LoadOptions:
 
     def updated(self, **overrides: Any) -> LoadOptions:
         """Return a copy with the given non-None fields replaced."""
-        return replace(self, **{k: v for k, v in overrides.items() if v is not None})
+        return _updated(self, "load", overrides)
 
     @classmethod
     def from_attributes(cls, source: Any, **overrides: Any) -> LoadOptions:

@@ -76,10 +76,7 @@ class Summarizer:
             ModelLoadError: the weights cannot be loaded (the message says how to get them).
             ConfigurationError: an option is not valid.
         """
-        try:
-            options = (load or LoadOptions()).updated(**overrides)
-        except TypeError as exc:
-            raise ConfigurationError(f"{exc}; load options are {sorted(LoadOptions().as_dict())}") from None
+        options = (load or LoadOptions()).updated(**overrides)
         spec = resolve_model(name_or_path)
         generator = None
         selector = None

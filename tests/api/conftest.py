@@ -51,8 +51,9 @@ def wait_ready(client: TestClient) -> None:
 def make_client(tmp_path: Path):
     clients: list[TestClient] = []
 
-    def make(summarizer: Summarizer | None = None, **overrides) -> TestClient:
-        settings = Settings(model="lead", jobs_db=tmp_path / f"jobs{len(clients)}.db", **overrides)
+    def make(summarizer: Summarizer | None = None, db: str | None = None, **overrides) -> TestClient:
+        """A running app (ready) on the lead model or `summarizer`; its jobs DB is tmp_path / db."""
+        settings = Settings(model="lead", jobs_db=tmp_path / (db or f"jobs{len(clients)}.db"), **overrides)
         load = (lambda: summarizer) if summarizer is not None else None
         client = TestClient(create_app(settings, load=load))
         client.__enter__()

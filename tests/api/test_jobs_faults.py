@@ -8,6 +8,7 @@ one database, a model that raises, claims left by a process that is gone.
 from __future__ import annotations
 
 import collections
+import functools
 import hashlib
 import json
 import os
@@ -16,7 +17,7 @@ import sqlite3
 import subprocess
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -67,21 +68,9 @@ class ScriptedSummarizer(Summarizer):
 
 
 @pytest.fixture
-def start(tmp_path: Path) -> Iterator[Callable[..., TestClient]]:
-    """start(model, db="jobs.db", **settings): a running app (ready) on tmp_path / db."""
-    clients: list[TestClient] = []
-
-    def make(model: Summarizer | None = None, db: str = "jobs.db", **overrides: Any) -> TestClient:
-        settings = Settings(model="lead", jobs_db=tmp_path / db, **overrides)
-        client = TestClient(create_app(settings, load=(lambda: model) if model is not None else None))
-        client.__enter__()
-        clients.append(client)
-        wait_ready(client)
-        return client
-
-    yield make
-    for client in clients:
-        client.__exit__(None, None, None)
+def start(make_client: Callable[..., TestClient]) -> Callable[..., TestClient]:
+    """start(model, db="jobs.db", **settings): conftest's `make_client`, on tmp_path / "jobs.db"."""
+    return functools.partial(make_client, db="jobs.db")
 
 
 def service_of(client: TestClient) -> Service:
