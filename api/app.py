@@ -11,6 +11,7 @@ import asyncio
 import contextlib
 import importlib.metadata
 import logging
+import re
 import time
 import uuid
 from collections.abc import AsyncIterator, Callable
@@ -20,8 +21,12 @@ from fastapi import FastAPI, Request, Response
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.staticfiles import StaticFiles
 
+from api.digests import router as digest_router
+from api.docs import DOCS_PAGES, install_docs
 from api.errors import install_error_handlers
-from api.guard import BODY_BYTES, RequestGuard
+from api.guard import BODY_BYTES, RequestGuard, UploadSlots
+from api.headers import SecurityHeaders
+from api.responses import json_error_bodies
 from api.routes import STATIC, router
 from api.service import Service, default_loader
 from api.settings import Settings
@@ -81,8 +86,16 @@ def create_app(settings: Settings | None = None, *, load: Callable[[], Summarize
         version=service_version(),
         description="Vietnamese summarization: headline, abstract (sapo) and bullet points.",
         lifespan=lifespan,
+        docs_url=None,  # api.docs serves /docs and /redoc, with their assets (no CDN)
+        redoc_url=None,
     )
     install_error_handlers(app)
+    generated_openapi = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        return json_error_bodies(generated_openapi())  # FastAPI caches the document; this is idempotent
+
+    app.openapi = openapi  # type: ignore[method-assign]
     # innermost of the middlewares: CORS answers preflights (which carry no key) first, and
     # `observe` logs and counts the guard's 401s and 413s too
     app.add_middleware(
@@ -90,6 +103,9 @@ def create_app(settings: Settings | None = None, *, load: Callable[[], Summarize
         max_body_bytes=settings.max_body_bytes,
         key_digests=settings.key_digests(),
         also_protected=["/metrics"] if settings.metrics_require_key else [],
+        body_timeout_s=settings.body_timeout_s,
+        large_body_bytes=settings.large_body_bytes,
+        uploads=UploadSlots(settings.max_uploads, settings.upload_queue),
     )
     if settings.cors_origins:
         app.add_middleware(
@@ -101,7 +117,7 @@ def create_app(settings: Settings | None = None, *, load: Callable[[], Summarize
 
     @app.middleware("http")
     async def observe(request: Request, call_next: Callable[[Request], Any]) -> Response:
-        request_id = request.headers.get("x-request-id") or uuid.uuid4().hex
+        request_id = request_id_of(request.headers.get("x-request-id"))
         started = time.perf_counter()
         response: Response = await call_next(request)
         route = request.scope.get("route")
@@ -126,6 +142,26 @@ def create_app(settings: Settings | None = None, *, load: Callable[[], Summarize
         )
         return response
 
+    # outermost: every answer carries them, the guard's and CORS' refusals too
+    app.add_middleware(
+        SecurityHeaders,
+        page_paths={"/"},
+        docs_paths=DOCS_PAGES,
+    )
+
     app.include_router(router)
+    app.include_router(digest_router)
+    install_docs(app)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     return app
+
+
+REQUEST_ID = re.compile(r"[A-Za-z0-9._:-]{1,128}")
+
+
+def request_id_of(given: str | None) -> str:
+    """The client's X-Request-ID when it is a short printable token (1-128 of A-Z a-z 0-9 . _ : -),
+    else a new one: a hostile value is never echoed nor logged."""
+    if given is not None and REQUEST_ID.fullmatch(given):
+        return given
+    return uuid.uuid4().hex

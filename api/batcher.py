@@ -19,9 +19,10 @@ import contextlib
 import logging
 import time
 from collections import deque
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Hashable, Sequence
 from concurrent.futures import Executor
 from dataclasses import dataclass, field
+from typing import Any
 
 from api.errors import RETRY_AFTER_OVERLOADED, RETRY_AFTER_TIMEOUT, ApiError
 from api.metrics import Metrics
@@ -30,14 +31,15 @@ from summarizer.types import Summary
 
 logger = logging.getLogger("api.batcher")
 
-RunBatch = Callable[[list[Document], int], Sequence[Summary | Exception]]
-"""(documents, max_bullets) → one Summary or exception per document, in order."""
+RunBatch = Callable[[list[Document], Any], Sequence[Summary | Exception]]
+"""(documents, options) → one Summary or exception per document, in order. `options` is what the
+requests of one model call share (the service passes `SummarizeOptions`); requests are grouped by it."""
 
 
 @dataclass
 class _Item:
     document: Document
-    max_bullets: int
+    options: Hashable
     future: asyncio.Future[Summary]
     enqueued: float = field(default_factory=time.perf_counter)
 
@@ -76,7 +78,7 @@ class MicroBatcher:
         """Interactive work is waiting or running (background jobs give way to it)."""
         return self._running > 0 or self._in_hand > 0 or bool(self._waiting)
 
-    async def submit(self, document: Document, max_bullets: int, timeout_s: float) -> Summary:
+    async def submit(self, document: Document, options: Hashable, timeout_s: float) -> Summary:
         """The summary of `document`, or its own error; 429 when the queue is full, 504 past `timeout_s`."""
         if len(self._waiting) >= self._queue_size:
             raise ApiError(
@@ -85,7 +87,7 @@ class MicroBatcher:
                 "too many requests are waiting for the model; retry shortly",
                 {"Retry-After": RETRY_AFTER_OVERLOADED},
             )
-        item = _Item(document, max_bullets, asyncio.get_running_loop().create_future())
+        item = _Item(document, options, asyncio.get_running_loop().create_future())
         self._waiting.append(item)
         self._arrived.set()
         self._metrics.queue_depth.set(len(self._waiting))
@@ -124,13 +126,13 @@ class MicroBatcher:
             batch = await self._next_batch(loop, self._wait_s if last_size > 1 else 0.0)
             last_size = len(batch)
             try:
-                groups: dict[int, list[_Item]] = {}
+                groups: dict[Hashable, list[_Item]] = {}
                 for item in batch:
-                    groups.setdefault(item.max_bullets, []).append(item)
-                for max_bullets, items in groups.items():
+                    groups.setdefault(item.options, []).append(item)
+                for options, items in groups.items():
                     live = [item for item in items if not item.future.done()]  # gone while an earlier group ran
                     if live:
-                        await self._run_group(loop, live, max_bullets)
+                        await self._run_group(loop, live, options)
             except Exception as exc:  # a bug must not end the loop: its requests get a 500, the rest go on
                 logger.exception("the micro-batcher failed on a batch")
                 for item in batch:
@@ -172,12 +174,12 @@ class MicroBatcher:
                 taken.append(item)
         return taken
 
-    async def _run_group(self, loop: asyncio.AbstractEventLoop, items: list[_Item], max_bullets: int) -> None:
+    async def _run_group(self, loop: asyncio.AbstractEventLoop, items: list[_Item], options: Hashable) -> None:
         self._metrics.batch_size.observe(len(items))
         self._running += 1
         try:
             outcomes: Sequence[Summary | Exception] = await loop.run_in_executor(
-                self._executor, self._run_batch, [item.document for item in items], max_bullets
+                self._executor, self._run_batch, [item.document for item in items], options
             )
         except Exception as exc:  # the call itself failed: each waiting request gets the error
             outcomes = [exc] * len(items)

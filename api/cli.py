@@ -18,11 +18,13 @@ def add_serve_command(sub: Any) -> None:
 
 
 def _cmd_serve(args: argparse.Namespace) -> int:
+    import functools
     import os
 
     import uvicorn
 
     from api.logs import configure_logging
+    from api.protocol import HeaderTimeoutProtocol
     from api.settings import Settings
 
     overrides = {k: v for k, v in vars(args).items() if k in ("host", "port", "model", "workers", "backend", "device")}
@@ -40,5 +42,7 @@ def _cmd_serve(args: argparse.Namespace) -> int:
         workers=settings.workers,
         log_config=None,
         access_log=False,
+        # h11 with a deadline for request headers (a body's pace is the guard's, api.guard)
+        http=functools.partial(HeaderTimeoutProtocol, header_timeout_s=settings.header_timeout_s),
     )
     return 0

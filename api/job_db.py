@@ -1,6 +1,7 @@
 """The jobs database file: schema and migrations, the connection and its health.
 
-`JobDatabase` owns the SQLite connection (WAL, one connection under a lock), upgrades the
+`JobDatabase` owns the SQLite connections (WAL: one writer under a lock, and read connections
+that never wait for it, since WAL readers see the last commit while a write goes on), upgrades the
 schema in place (`PRAGMA user_version`, `MIGRATIONS`), and checks at each use that its file
 is still the one it opened (same device and inode) and writable: a deleted or replaced file
 would otherwise take accepted jobs with it silently. Any failure is raised as
@@ -16,6 +17,7 @@ import os
 import socket
 import sqlite3
 import threading
+import time
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -115,12 +117,17 @@ def process_gone(worker: str, me: str) -> bool:
 
 
 class JobDatabase:
-    """The jobs database: one SQLite connection, its schema and its health.
+    """The jobs database: its connections, its schema and its health.
+
+    Writes go through one connection, one at a time; reads each take a read connection of
+    their own (a small pool), so they neither queue behind a write nor wait for another
+    process's write lock.
 
     Args:
         path: the database file (created with its folder when missing).
-        busy_timeout_s: how long an operation waits for another connection's lock before
-            it fails with JobStoreError(retry=True).
+        busy_timeout_s: the longest an operation waits, for this process's other writes and
+            for another connection's lock together, before it fails with
+            JobStoreError(retry=True).
         worker: this worker's identity in claims (default: `worker_identity()`).
 
     Raises:
@@ -131,7 +138,11 @@ class JobDatabase:
     def __init__(self, path: Path, *, busy_timeout_s: float = 5.0, worker: str | None = None) -> None:
         self.path = Path(path)
         self.worker = worker or worker_identity()
-        self._lock = threading.Lock()
+        self.busy_timeout_s = busy_timeout_s
+        self._lock = threading.Lock()  # the writer connection's
+        self._readers_lock = threading.Lock()
+        self._idle_readers: list[sqlite3.Connection] = []
+        self._closed = False
         self._failure: str | None = None
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
@@ -152,6 +163,11 @@ class JobDatabase:
     def close(self) -> None:
         with self._lock:
             self._db.close()
+        with self._readers_lock:  # a read connection in use is closed by its thread when it is done
+            self._closed = True
+            for reader in self._idle_readers:
+                reader.close()
+            self._idle_readers.clear()
 
     def problem(self) -> str | None:
         """Why the database cannot be used now, or None. Quick: takes no lock, reads no table."""
@@ -184,41 +200,111 @@ class JobDatabase:
 
     @contextlib.contextmanager
     def _session(self, *, write: bool) -> Iterator[sqlite3.Connection]:
-        """The connection under the lock; with write=True, inside BEGIN IMMEDIATE ... COMMIT.
+        """A connection for one operation: with write=True the writer, inside BEGIN IMMEDIATE ...
+        COMMIT; with write=False a read connection of its own, inside one read transaction (a
+        consistent snapshot of the last commit, which never waits for a writer).
 
+        Either way the operation fails with JobStoreError(retry=True) once it has waited
+        `busy_timeout_s` for locks, and any SQLite error is raised as JobStoreError.
+        """
+        session = self._writing(transaction=True) if write else self._reading()
+        with session as db:
+            yield db
+
+    @contextlib.contextmanager
+    def _writing(self, *, transaction: bool) -> Iterator[sqlite3.Connection]:
+        """The writer connection under the lock; with transaction=True, inside BEGIN IMMEDIATE ... COMMIT.
+
+        The wait for the lock and SQLite's busy wait share one budget (`busy_timeout_s`), so a
+        write behind another one stuck on a locked file fails within that time, not twice it.
         A failure rolls back only when a transaction is still open (SQLite rolls back by
         itself after some errors, such as a full disk) and never hides the original error.
         """
-        with self._lock:
+        deadline = time.monotonic() + self.busy_timeout_s
+        if not self._lock.acquire(timeout=self.busy_timeout_s):
+            raise JobStoreError(
+                f"the jobs database {self.path} is busy: another write of this process has held it for over "
+                f"{self.busy_timeout_s:g} s (most likely waiting for a lock held by another connection); retry shortly",
+                retry=True,
+            )
+        try:
+            self._check_live()
             try:
-                self._check_file()
-            except JobStoreError as exc:
-                self._failure = str(exc)
-                raise
-            try:
-                if write:
+                left_ms = max(0, int((deadline - time.monotonic()) * 1000))
+                self._db.execute(f"PRAGMA busy_timeout = {left_ms}")
+                if transaction:
                     self._db.execute("BEGIN IMMEDIATE")
                 yield self._db
-                if write:
+                if transaction:
                     self._db.execute("COMMIT")
             except BaseException as exc:
-                if self._db.in_transaction:
-                    try:
-                        self._db.execute("ROLLBACK")
-                    except sqlite3.Error as rollback_error:
-                        logger.error("rollback after %r failed too: %s", exc, rollback_error)
+                self._rollback(self._db, exc)
                 if isinstance(exc, sqlite3.Error):
                     raise self._store_error(exc) from exc
                 raise
-            if write:
+            if transaction:
                 self._failure = None
+        finally:
+            self._lock.release()
+
+    @contextlib.contextmanager
+    def _reading(self) -> Iterator[sqlite3.Connection]:
+        """A read connection from the pool (a new one when all are in use), inside BEGIN ... COMMIT."""
+        self._check_live()
+        try:
+            db = self._take_reader()
+        except sqlite3.Error as exc:
+            raise self._store_error(exc) from exc
+        try:
+            db.execute("BEGIN")
+            yield db
+            db.execute("COMMIT")
+        except BaseException as exc:
+            self._rollback(db, exc)
+            if isinstance(exc, sqlite3.Error):
+                raise self._store_error(exc) from exc
+            raise
+        finally:
+            with self._readers_lock:
+                if self._closed:
+                    db.close()
+                else:
+                    self._idle_readers.append(db)
+
+    def _take_reader(self) -> sqlite3.Connection:
+        with self._readers_lock:
+            if self._closed:
+                raise sqlite3.ProgrammingError("the jobs database was closed (the service is stopping)")
+            if self._idle_readers:
+                return self._idle_readers.pop()
+        # mode=rw: never create a file that was deleted meanwhile; query_only: reads only
+        uri = f"{self.path.absolute().as_uri()}?mode=rw"
+        db = sqlite3.connect(uri, uri=True, timeout=self.busy_timeout_s, check_same_thread=False, isolation_level=None)
+        db.execute("PRAGMA query_only = ON")
+        return db
+
+    def _check_live(self) -> None:
+        """`_check_file`, recording the failure for `problem()`."""
+        try:
+            self._check_file()
+        except JobStoreError as exc:
+            self._failure = str(exc)
+            raise
+
+    @staticmethod
+    def _rollback(db: sqlite3.Connection, exc: BaseException) -> None:
+        if db.in_transaction:
+            try:
+                db.execute("ROLLBACK")
+            except sqlite3.Error as rollback_error:
+                logger.error("rollback after %r failed too: %s", exc, rollback_error)
 
     def truncate_wal(self) -> None:
         """Copy the write-ahead log into the database and empty it, so that deleted texts do not
         linger in the -wal file (`secure_delete` overwrites them in the database itself).
         Best effort: a reader in another process can keep part of the log until it is done."""
         try:
-            with self._session(write=False) as db:
+            with self._writing(transaction=False) as db:
                 db.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
         except JobStoreError as exc:
             logger.warning("could not empty the jobs database's log after a delete: %s", exc)
@@ -237,7 +323,7 @@ class JobDatabase:
 
     def _migrate(self) -> int:
         """Bring the schema to SCHEMA_VERSION (one transaction); returns the version."""
-        with self._session(write=False) as db:
+        with self._writing(transaction=False) as db:
             version = int(db.execute("PRAGMA user_version").fetchone()[0])
         if version == SCHEMA_VERSION:
             return version
@@ -248,6 +334,7 @@ class JobDatabase:
                     f"the jobs database {self.path} has schema version {version}, newer than this tomtat "
                     f"knows ({SCHEMA_VERSION}): upgrade tomtat, or set TOMTAT_JOBS_DB to another file"
                 )
+            new = version == 0 and db.execute("SELECT 1 FROM sqlite_master WHERE name = 'jobs'").fetchone() is None
             steps = [SCHEMA_V0] if version == 0 else []
             steps += [MIGRATIONS[v] for v in range(version + 1, SCHEMA_VERSION + 1)]
             for script in steps:
@@ -256,5 +343,8 @@ class JobDatabase:
                         db.execute(statement)
             if version < SCHEMA_VERSION:
                 db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
-                logger.info("jobs database %s upgraded from schema %d to %d", self.path, version, SCHEMA_VERSION)
+                if new:
+                    logger.info("jobs database %s created (schema %d)", self.path, SCHEMA_VERSION)
+                else:
+                    logger.info("jobs database %s upgraded from schema %d to %d", self.path, version, SCHEMA_VERSION)
         return SCHEMA_VERSION

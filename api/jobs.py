@@ -18,23 +18,36 @@ texts are dropped as soon as a document is done. The file, its schema and its he
 
 from __future__ import annotations
 
+import base64
 import json
 import logging
+import math
 import sqlite3
 import time
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any
 
 from api.job_db import JobDatabase, JobStoreError, process_gone, worker_identity
 
-__all__ = ["Claim", "ClaimedDocument", "JobDocument", "JobStatus", "JobStore", "JobStoreError", "worker_identity"]
+__all__ = [
+    "Claim",
+    "ClaimedDocument",
+    "JobCursor",
+    "JobDocument",
+    "JobStatus",
+    "JobStore",
+    "JobStoreError",
+    "worker_identity",
+]
 
 logger = logging.getLogger("api.jobs")
 
-Finished = tuple[int, str, dict[str, Any]]
-"""A document's final result: (position, "done" | "error", payload)."""
+Finished = tuple[int, str, dict[str, Any] | None]
+"""A document's final result: (position, "done" | "error", payload); a None payload: done, with no
+result line of its own (a digest job's story has one line, at its first document)."""
 
 
 @dataclass(frozen=True)
@@ -71,6 +84,9 @@ class Claim:
 
 @dataclass(frozen=True)
 class JobStatus:
+    """A job's state. `done` counts the documents summarized, `failed` those that ended in an
+    error entry; times are Unix seconds (`as_dict` gives them in ISO 8601 UTC)."""
+
     id: str
     status: str
     total: int
@@ -80,15 +96,46 @@ class JobStatus:
     updated: float
 
     def as_dict(self) -> dict[str, Any]:
+        """The API's view: one progress count (`progress.done`: documents with a result line,
+        summary or error entry; `progress.failed`: how many of them are errors), ISO 8601 UTC times."""
         return {
             "id": self.id,
             "status": self.status,
-            "progress": {"done": self.done + self.failed, "total": self.total},
-            "done": self.done,
-            "failed": self.failed,
-            "created": self.created,
-            "updated": self.updated,
+            "progress": {"done": self.done + self.failed, "failed": self.failed, "total": self.total},
+            "created": iso_utc(self.created),
+            "updated": iso_utc(self.updated),
         }
+
+
+@dataclass(frozen=True)
+class JobCursor:
+    """Where a page of `JobStore.list_jobs` ended: its last job. `token()` is the opaque string the API
+    hands out (`next_cursor`); `parse` reads it back."""
+
+    created: float
+    job_id: str
+
+    def token(self) -> str:
+        raw = f"{self.created!r}/{self.job_id}".encode()
+        return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+    @classmethod
+    def parse(cls, token: str) -> JobCursor:
+        """Raises ValueError when `token` is not one that `token()` made."""
+        try:
+            raw = base64.urlsafe_b64decode(token + "=" * (-len(token) % 4)).decode()
+            created, job_id = raw.split("/", 1)
+            cursor = cls(float(created), job_id)
+        except (ValueError, UnicodeDecodeError) as exc:
+            raise ValueError("the cursor is not one this service gave out") from exc
+        if not job_id or not math.isfinite(cursor.created):
+            raise ValueError("the cursor is not one this service gave out")
+        return cursor
+
+
+def iso_utc(seconds: float) -> str:
+    """Unix seconds as ISO 8601 UTC with milliseconds: "2026-07-05T08:30:00.250Z"."""
+    return datetime.fromtimestamp(seconds, UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
 
 def failure_payload(doc_id: str, attempts: int, last_error: str | None) -> dict[str, Any]:
@@ -157,6 +204,48 @@ class JobStore(JobDatabase):
         total = sum(counts.values())
         return JobStatus(job[0], job[1], total, counts.get("done", 0), counts.get("error", 0), job[2], job[3])
 
+    def list_jobs(
+        self, owner: str | None = None, *, limit: int = 20, after: JobCursor | None = None
+    ) -> list[JobStatus]:
+        """Up to `limit` jobs, newest first (ties by id), those after the cursor `after` when given.
+
+        owner None: every job (no API keys); a digest: only that key's jobs.
+        """
+        where, args = [], []
+        if owner is not None:
+            where.append("owner = ?")
+            args.append(owner)
+        if after is not None:
+            where.append("(created < ? OR (created = ? AND id < ?))")
+            args += [after.created, after.created, after.job_id]
+        clause = f"WHERE {' AND '.join(where)}" if where else ""
+        with self._session(write=False) as db:
+            jobs = db.execute(
+                f"SELECT id, status, created, updated FROM jobs {clause} ORDER BY created DESC, id DESC LIMIT ?",
+                (*args, limit),
+            ).fetchall()
+            counts: dict[str, dict[str, int]] = {job[0]: {} for job in jobs}
+            if jobs:
+                rows = db.execute(
+                    "SELECT job_id, status, COUNT(*) FROM documents "
+                    f"WHERE job_id IN ({','.join('?' * len(jobs))}) GROUP BY job_id, status",
+                    [job[0] for job in jobs],
+                ).fetchall()
+                for job_id, status, count in rows:
+                    counts[job_id][status] = count
+        return [
+            JobStatus(
+                job_id,
+                status,
+                sum(counts[job_id].values()),
+                counts[job_id].get("done", 0),
+                counts[job_id].get("error", 0),
+                created,
+                updated,
+            )
+            for job_id, status, created, updated in jobs
+        ]
+
     def cancel(self, job_id: str, owner: str | None = None) -> JobStatus | None:
         """Stop a job: its documents not yet claimed are dropped (texts deleted); results stay."""
         now = time.time()
@@ -192,7 +281,7 @@ class JobStore(JobDatabase):
             with self._session(write=False) as db:
                 rows = db.execute(
                     "SELECT position, result FROM documents WHERE job_id = ? AND position > ? "
-                    "AND status IN ('done', 'error') ORDER BY position LIMIT 500",
+                    "AND status IN ('done', 'error') AND result IS NOT NULL ORDER BY position LIMIT 500",
                     (job_id, position),
                 ).fetchall()
             if not rows:
@@ -231,6 +320,7 @@ class JobStore(JobDatabase):
             if job is None:
                 return None
             job_id = str(job[0])
+            whole = json.loads(job[1]).get("task") == "digest"  # a digest reads all its documents at once
             retried = db.execute(
                 "SELECT 1 FROM documents WHERE job_id = ? AND status = 'pending' AND attempts > 0 LIMIT 1", (job_id,)
             ).fetchone()
@@ -239,7 +329,7 @@ class JobStore(JobDatabase):
                 "WHERE job_id = ? AND position IN (SELECT position FROM documents WHERE job_id = ? "
                 "AND status = 'pending' ORDER BY attempts = 0, length, position LIMIT ?) "
                 "RETURNING position, doc_id, title, text, attempts, length",
-                (self.worker, now, job_id, job_id, 1 if retried else size),
+                (self.worker, now, job_id, job_id, -1 if whole else 1 if retried else size),  # -1: no limit
             ).fetchall()
             db.execute(
                 "UPDATE jobs SET status = 'running', updated = ? WHERE id = ? AND status = 'queued'", (now, job_id)
@@ -279,7 +369,13 @@ class JobStore(JobDatabase):
                 "UPDATE documents SET status = ?, result = ?, text = NULL, title = NULL, claimed_by = NULL "
                 "WHERE job_id = ? AND position = ? AND status = 'running' AND claimed_by = ?",
                 [
-                    (status, json.dumps(payload, ensure_ascii=False), claim.job_id, pos, self.worker)
+                    (
+                        status,
+                        None if payload is None else json.dumps(payload, ensure_ascii=False),
+                        claim.job_id,
+                        pos,
+                        self.worker,
+                    )
                     for pos, status, payload in finished
                 ],
             ).rowcount

@@ -3,17 +3,35 @@
 from __future__ import annotations
 
 import re
+from datetime import datetime
 from enum import StrEnum
-from typing import Any
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StrictInt, model_validator
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StrictBool, StrictInt, model_validator
 
-from summarizer.options import DEFAULT_BULLETS, MAX_BULLETS
+from summarizer.options import (
+    DEFAULT_BULLETS,
+    DEFAULT_WORDS,
+    MAX_BULLETS,
+    MAX_WORDS,
+    MIN_WORDS,
+    WORDS_PER_EXTRA_BULLET,
+    SummarizeOptions,
+)
 
 EXAMPLE_TEXT = (
     "Sáng 5/7, Sở Nông nghiệp tỉnh Lâm Hà tổ chức hội nghị sơ kết công tác phòng, chống hạn mặn. "
     "Toàn tỉnh có 12.400 ha lúa bị ảnh hưởng. Các địa phương đã vận hành 86 cống ngăn mặn."
 )
+
+
+def _whole_number(value: Any) -> Any:
+    """3.0 as the integer 3: JSON has one number type, and JSON Schema's `integer` accepts 3.0."""
+    return int(value) if isinstance(value, float) and value.is_integer() else value
+
+
+WholeInt = Annotated[StrictInt, BeforeValidator(_whole_number)]
+"""An integer, strictly ("3", true and 3.5 are refused), that may be written 3.0."""
 
 
 class Output(StrEnum):
@@ -23,6 +41,11 @@ class Output(StrEnum):
 
 
 ALL_OUTPUTS = [Output.headline, Output.abstract, Output.bullets]
+MAX_WORDS_HELP = (
+    f"at most this many words in headline + abstract + bullets (default {DEFAULT_WORDS}, plus "
+    f"{WORDS_PER_EXTRA_BULLET} for each bullet asked beyond {DEFAULT_BULLETS}); a note in `warnings` "
+    "says when fewer bullets than max_bullets fit"
+)
 
 
 class SummaryRequest(BaseModel):
@@ -34,11 +57,16 @@ class SummaryRequest(BaseModel):
     title: str | None = Field(
         None, description="the article's own title, if any: it becomes the headline and guides the selection"
     )
-    max_bullets: StrictInt = Field(DEFAULT_BULLETS, ge=1, le=MAX_BULLETS)
+    max_bullets: WholeInt = Field(DEFAULT_BULLETS, ge=1, le=MAX_BULLETS)
+    max_words: WholeInt | None = Field(None, ge=MIN_WORDS, le=MAX_WORDS, description=MAX_WORDS_HELP)
     outputs: list[Output] = Field(default_factory=lambda: list(ALL_OUTPUTS), min_length=1)
-    include_source: bool = Field(
+    include_source: StrictBool = Field(
         False, description="also return the cleaned text that the evidence spans index (`source`)"
     )
+
+    def options(self) -> SummarizeOptions:
+        """The library's options of this request."""
+        return SummarizeOptions(max_bullets=self.max_bullets, max_words=self.max_words)
 
 
 class SourceSpanBody(BaseModel):
@@ -101,8 +129,13 @@ class BatchRequest(BaseModel):
     )
 
     documents: list[BatchDocument] = Field(min_length=1)
-    max_bullets: StrictInt = Field(DEFAULT_BULLETS, ge=1, le=MAX_BULLETS)
+    max_bullets: WholeInt = Field(DEFAULT_BULLETS, ge=1, le=MAX_BULLETS)
+    max_words: WholeInt | None = Field(None, ge=MIN_WORDS, le=MAX_WORDS, description=MAX_WORDS_HELP)
     outputs: list[Output] = Field(default_factory=lambda: list(ALL_OUTPUTS), min_length=1)
+
+    def options(self) -> SummarizeOptions:
+        """The library's options of this request."""
+        return SummarizeOptions(max_bullets=self.max_bullets, max_words=self.max_words)
 
 
 class JobDocumentBody(BatchDocument):
@@ -128,10 +161,24 @@ class JobDocumentBody(BatchDocument):
 
 
 class JobOptions(BaseModel):
-    """Options of a job given as {"documents": [...], "max_bullets"?, "outputs"?} (same as a batch's)."""
+    """Options of a job given as {"documents": [...], "max_bullets"?, "outputs"?, "task"?, "group"?}
+    (a summarize job's are a batch's; a digest job's are POST /v1/digests')."""
 
-    max_bullets: StrictInt = Field(DEFAULT_BULLETS, ge=1, le=MAX_BULLETS)
+    max_bullets: WholeInt = Field(DEFAULT_BULLETS, ge=1, le=MAX_BULLETS)
+    max_words: WholeInt | None = Field(None, ge=MIN_WORDS, le=MAX_WORDS, description=MAX_WORDS_HELP)
     outputs: list[Output] = Field(default_factory=lambda: list(ALL_OUTPUTS), min_length=1)
+    task: Literal["summarize", "digest"] = Field(
+        "summarize",
+        description="summarize: a result line per document; digest: one digest of all the documents "
+        "(a line with their `ids`), or one per story with `group`",
+    )
+    group: StrictBool = Field(False, description="digest jobs: group the documents into stories, a digest each")
+
+    @model_validator(mode="after")
+    def _group_needs_digest(self) -> JobOptions:
+        if self.group and self.task != "digest":
+            raise ValueError('group is for digest jobs: add "task": "digest"')
+        return self
 
 
 def unpaired_surrogate(value: str) -> int | None:
@@ -165,11 +212,22 @@ class JobAccepted(BaseModel):
     rejected: int = Field(description="documents refused at submission (kept as error entries in the results)")
 
 
+class JobProgress(BaseModel):
+    done: int = Field(description="documents with a result line: a summary or an error entry")
+    failed: int = Field(description="how many of the `done` documents are error entries")
+    total: int = Field(description="documents in the job")
+
+
 class JobStatusResponse(BaseModel):
     id: str
-    status: str
-    progress: dict[str, int]
-    done: int
-    failed: int
-    created: float
-    updated: float
+    status: str = Field(description="queued, running, completed or cancelled (deleted: the answer to DELETE)")
+    progress: JobProgress
+    created: datetime = Field(description="when the job was accepted (ISO 8601, UTC)")
+    updated: datetime = Field(description="its last change (ISO 8601, UTC)")
+
+
+class JobListResponse(BaseModel):
+    jobs: list[JobStatusResponse] = Field(description="the caller's jobs, newest first")
+    next_cursor: str | None = Field(
+        description="pass as `cursor` for the next page; null on the last page", examples=[None]
+    )

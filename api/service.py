@@ -13,6 +13,7 @@ from typing import Any
 import anyio
 
 from api.batcher import MicroBatcher
+from api.digest_work import is_digest_job, run_digest_job
 from api.errors import RETRY_AFTER_NOT_READY, ApiError, summarizer_error_status
 from api.jobs import Claim, Finished, JobStore, JobStoreError
 from api.metrics import Metrics
@@ -54,14 +55,12 @@ class Service:
             queue_size=settings.queue_size,
         )
 
-    def _summarize_each(self, documents: list[Document], max_bullets: int) -> list[Summary | SummarizerError]:
+    def _summarize_each(self, documents: list[Document], options: SummarizeOptions) -> list[Summary | SummarizerError]:
         """The micro-batcher's model call (model thread): one summary or error per document."""
         assert self.summarizer is not None
         # chunks of one long document are batched too, not only concurrent requests
         batch_size = max(len(documents), self.summarizer.batch_size)
-        return self.summarizer.summarize_each(
-            documents, options=SummarizeOptions(max_bullets=max_bullets), batch_size=batch_size
-        )
+        return self.summarizer.summarize_each(documents, options=options, batch_size=batch_size)
 
     def ready(self) -> Summarizer:
         if self.summarizer is None:
@@ -203,19 +202,31 @@ class Service:
     def _save_job_results(self, claim: Claim, finished: list[Finished], failed: dict[int, str]) -> None:
         self.jobs.complete(claim, finished, failed, max_attempts=self.settings.job_max_attempts)
 
-    def _summarize_job_docs(self, claim: Claim) -> list[Outcome]:
-        """One result per claimed document (model thread): its summary or its error."""
+    def _summarize_job_docs(self, claim: Claim) -> list[Outcome] | list[Finished]:
+        """One result per claimed document (model thread): its summary or its error; a digest job's
+        final results (claimed whole: one line per story, `api.digest_work`)."""
         assert self.summarizer is not None
         documents = claim.documents
+        if is_digest_job(claim.options):
+            return run_digest_job(self.summarizer, documents, claim.options)
         return self.summarizer.summarize_each(
             [d.text for d in documents],
             titles=[d.title for d in documents],
-            options=SummarizeOptions(max_bullets=int(claim.options.get("max_bullets", DEFAULT_BULLETS))),
+            options=SummarizeOptions(
+                max_bullets=int(claim.options.get("max_bullets", DEFAULT_BULLETS)),
+                max_words=claim.options.get("max_words"),
+            ),
             batch_size=max(len(documents), self.summarizer.batch_size),
         )
 
-    def _job_results(self, claim: Claim, outcomes: list[Outcome]) -> tuple[list[Finished], dict[int, str]]:
+    def _job_results(
+        self, claim: Claim, outcomes: list[Outcome] | list[Finished]
+    ) -> tuple[list[Finished], dict[int, str]]:
         """Final results (summaries, invalid documents) and failed attempts (other errors)."""
+        if is_digest_job(claim.options):  # already final (a failed digest raised: the attempt failed)
+            finished = [r for r in outcomes if isinstance(r, tuple)]
+            self.metrics.documents.labels("job", "ok").inc(sum(status == "done" for _, status, _ in finished))
+            return finished, {}
         outputs = [Output(o) for o in claim.options.get("outputs", [o.value for o in Output])]
         finished: list[Finished] = []
         failed: dict[int, str] = {}
@@ -241,14 +252,20 @@ class Service:
         return finished, failed
 
 
+EVIDENCE_PART = {Output.headline: "headline", Output.abstract: "abstract", Output.bullets: "bullet"}
+"""The `Evidence.part` of each output."""
+
+
 def response_body(summary: Summary, outputs: list[Output], doc_id: str) -> dict[str, Any]:
+    """A summary as the API returns it: only the asked `outputs`, and only their evidence."""
+    parts = {EVIDENCE_PART[output] for output in outputs}
     return {
         "id": doc_id,
         "headline": summary.headline if Output.headline in outputs else None,
         "abstract": summary.abstract if Output.abstract in outputs else None,
         "bullets": list(summary.bullets) if Output.bullets in outputs else None,
         "model": summary.info.model,
-        "evidence": summary.evidence_dicts(),
+        "evidence": [entry for entry in summary.evidence_dicts() if entry["part"] in parts],
         "warnings": list(summary.info.warnings),
         "timings": summary.info.timings,
     }

@@ -42,18 +42,45 @@ class Settings(BaseSettings):
     backend: str | None = None  # None: auto (CTranslate2 on CPU, see summarizer.generation)
     device: str = "auto"
     dtype: str = Field("auto", description="torch dtype for the transformers backend (auto: bf16 on GPU, fp32 on CPU)")
-    compute_type: str = Field("auto", description="CTranslate2 compute type (auto, int8, float32...)")
+    compute_type: str = Field(
+        "auto",
+        description="CTranslate2 arithmetic: auto (float32 on CPU, the same outputs as PyTorch) or int8 (faster, "
+        "slightly different outputs: see the model card); float32, int8_float32... (summarizer.options.COMPUTE_TYPES)",
+    )
     threads: int = Field(0, ge=0)
 
     max_chars: int = Field(100_000, ge=100, description="longest text accepted (characters); longer: 413")
     max_body_bytes: int = Field(8_000_000, ge=1_000, description="largest request body; larger: 413")
     max_batch_documents: int = Field(32, ge=1, description="documents per /v1/summaries:batch call")
     max_job_documents: int = Field(10_000, ge=1, description="documents per job")
+    max_digest_documents: int = Field(
+        100, ge=1, description="documents per POST /v1/digests call; more: 413 (send a digest job instead)"
+    )
+    # uploaded files (.docx, .pdf, .html: summarizer.formats); their bytes count in max_body_bytes
+    max_pages: int = Field(200, ge=1, description="pages of an uploaded PDF; more: 413 too_many_pages")
+    max_unpacked_bytes: int = Field(
+        50_000_000, ge=1_000, description="an uploaded .docx unzipped (a zip bomb); more: 413 document_too_large"
+    )
 
     batch_max_size: int = Field(8, ge=1, description="requests gathered into one model call")
     batch_wait_ms: float = Field(20.0, ge=0, le=1000, description="how long the first request waits for others")
     queue_size: int = Field(64, ge=1, description="requests waiting for the model; more: 429")
     request_timeout_s: float = Field(120.0, gt=0, description="per-request limit; longer: 504")
+
+    # slow and heavy clients (api.guard, api.protocol)
+    header_timeout_s: float = Field(
+        10.0, gt=0, description="a connection that has not sent a request's headers this long is closed"
+    )
+    body_timeout_s: float = Field(
+        30.0, gt=0, description="a body not received this long after the route starts reading it: 408, closed"
+    )
+    large_body_bytes: int = Field(
+        1_000_000, ge=0, description="bodies over this (or chunked, size unknown) count as large uploads"
+    )
+    # 1: parsing is Python CPU work under the GIL, so a second one at a time adds no throughput,
+    # only a thread more for the event loop to wait behind
+    max_uploads: int = Field(1, ge=1, description="requests with a large body handled at a time")
+    upload_queue: int = Field(16, ge=0, description="large uploads that may wait for a slot; more: 429")
 
     jobs_db: Path = Field(default_factory=default_jobs_db, description="the jobs' SQLite file (per-user data dir)")
     job_batch_size: int = Field(16, ge=1, description="documents per model call in background jobs")

@@ -22,6 +22,7 @@ from summarizer.document import prepare_document
 from summarizer.errors import ModelNotFoundError
 from summarizer.postprocess import as_headline
 from summarizer.registry import ModelSpec
+from summarizer.segment import plain_full_stop
 from summarizer.types import ModelInfo, Summary, SummaryInfo
 
 BASELINES: dict[str, tuple[str, int, str]] = {
@@ -65,7 +66,7 @@ class Baseline:
         for i, text in enumerate(texts):
             doc = prepare_document(text, title=titles[i] if titles else None, detect_title=False)
             ranked = extractive.METHODS[self.method](doc.sentences, self.k)
-            chosen = [doc.sentences[j] for j in sorted(ranked)]
+            chosen = [plain_full_stop(doc.sentences[j]) for j in sorted(ranked)]  # "./." as "."
             info = SummaryInfo(
                 model=self.spec.name,
                 revision="",

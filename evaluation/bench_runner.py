@@ -31,7 +31,7 @@ logger = logging.getLogger(__name__)
 class BenchCase:
     """One measured setting: which backend, how many documents a call, how long in and out."""
 
-    backend: str  # "torch" | "ct2-int8" | "ct2-float32" | "ct2-bfloat16" | "ct2-int8_bfloat16"...
+    backend: str  # "torch" | "torch-bf16" | "ct2-int8" | "ct2-float32" | "ct2-bfloat16" | "ct2-int8_bfloat16"...
     batch_size: int
     source_tokens: int
     new_tokens: int
@@ -67,10 +67,16 @@ def make_texts(tokenizer: Any, count: int, length: int, seed: int = 0) -> list[s
     return texts
 
 
+# bench backend name -> the transformers backend's dtype ("auto": bfloat16 on a GPU, float32 on CPU)
+TORCH_BACKENDS = {"torch": "auto", "torch-bf16": "bfloat16"}
+
+
 def load_backend(backend: str, model_dir: Path, device: str, threads: int, workdir: Path) -> Generator:
     """The library generator for a bench backend name on the model in `model_dir`.
 
-    "torch" is the transformers backend (bfloat16 on a GPU, float32 on CPU); "ct2-TYPE"
+    "torch" is the transformers backend (bfloat16 on a GPU, float32 on CPU); "torch-bf16" is the
+    same with bfloat16 weights on any device (on CPU it pays only where oneDNN has bfloat16
+    matrix units: AMX, or AVX-512 bf16; `machine_info` records which the CPU has); "ct2-TYPE"
     converts the model once into `workdir` with quantization TYPE and runs CTranslate2.
 
     Raises:
@@ -80,21 +86,22 @@ def load_backend(backend: str, model_dir: Path, device: str, threads: int, workd
     from summarizer.generation import load_generator
     from summarizer.registry import resolve_model
 
-    if backend == "torch":
+    if backend in TORCH_BACKENDS:
         from summarizer.generation.hf import TransformersGenerator
 
         spec = resolve_model(str(model_dir))
-        generator = load_generator(spec, device=device, backend="transformers", threads=threads)
+        dtype = TORCH_BACKENDS[backend]
+        generator = load_generator(spec, device=device, backend="transformers", dtype=dtype, threads=threads)
         if isinstance(generator, TransformersGenerator):
             generator.max_batch_tokens = 0  # the bench measures the batch size it is given, unsplit
         return generator
     if backend.startswith("ct2-"):
-        from models.export import export_ct2
+        from summarizer.generation.ct2 import convert
 
         compute_type = backend.removeprefix("ct2-")
         ct2_dir = workdir / f"ct2-{compute_type}"
         if not ct2_dir.exists():
-            export_ct2(str(model_dir), str(ct2_dir), quantization=compute_type)
+            convert(resolve_model(str(model_dir)), ct2_dir, quantization=compute_type)
         return load_generator(
             resolve_model(str(ct2_dir)),
             device="cuda" if device.startswith("cuda") else "cpu",
@@ -102,7 +109,7 @@ def load_backend(backend: str, model_dir: Path, device: str, threads: int, workd
             compute_type=compute_type,
             threads=threads,
         )
-    raise ValueError(f"unknown backend {backend!r}; use torch or ct2-TYPE (e.g. ct2-int8, ct2-float32)")
+    raise ValueError(f"unknown backend {backend!r}; use torch, torch-bf16 or ct2-TYPE (e.g. ct2-int8, ct2-float32)")
 
 
 def _uses_torch_cuda(generator: Generator) -> bool:

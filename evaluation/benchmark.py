@@ -19,7 +19,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from evaluation.machine import format_load_avg, machine_info
+from evaluation.machine import format_cpu, format_load_avg, machine_info
 from summarizer.generation.allocator import share_malloc_arena
 
 
@@ -29,6 +29,7 @@ def to_markdown(report: dict[str, Any]) -> str:
     lines = [
         f"# Benchmark: {report['preset']} ({report['model']})",
         "",
+        f"CPU: {format_cpu(m)}.",
         f"Machine: {m.get('gpu') or m.get('cpu', '?')}; device {m['device']}; threads {m['threads']}; "
         f"torch {m['torch']}, transformers {m['transformers']}, ctranslate2 {m['ctranslate2']}; "
         f"load average {format_load_avg(m.get('load_avg'))}.",
@@ -75,7 +76,12 @@ def add_bench_arguments(parser: Any) -> None:
     """Options of `tomtat bench` (also `python -m evaluation.benchmark`)."""
     parser.add_argument("--model", help="a local T5 folder (default: random weights of --preset)")
     parser.add_argument("--preset", default="vit5-base", help="shape for random weights: vit5-base, compact, tiny")
-    parser.add_argument("--backends", default="torch,ct2-int8", help="comma list: torch, ct2-int8, ct2-float32, ...")
+    parser.add_argument(
+        "--backends",
+        default="torch,ct2-int8",
+        help="comma list: torch (fp32 on CPU), torch-bf16 (bfloat16: pays on CPUs with AMX or AVX-512 bf16), "
+        "ct2-int8, ct2-float32, ...",
+    )
     parser.add_argument("--batch-sizes", default="1,8")
     parser.add_argument("--lengths", default="512,1024", help="source tokens per document")
     parser.add_argument("--beams", default="1,4")
@@ -112,6 +118,7 @@ def bench_from_args(args: Any) -> dict[str, Any]:
             threads=args.threads,
         )
         report = {"machine": machine_info("cpu", args.threads), "summarize": rows, "command": " ".join(sys.argv)}
+        sys.stderr.write(f"CPU: {format_cpu(report['machine'])}\n")  # stdout stays the rows' JSON
         Path(args.out).mkdir(parents=True, exist_ok=True)
         (Path(args.out) / "summarize.json").write_text(json.dumps(report, indent=2), encoding="utf-8")
         return report

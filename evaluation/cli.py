@@ -8,12 +8,33 @@ import sys
 from pathlib import Path
 from typing import Any
 
+# evaluation/digest_baselines.py's names (kept here so the parser imports nothing heavy)
+DIGEST_BASELINE_NAMES = ("lead-round-robin", "first-last", "lexrank-mmr", "oracle")
+
 
 def add_eval_command(sub: Any) -> None:
     from summarizer.cli import add_model_arguments
 
     p = sub.add_parser("eval", help="score a model on a data set (ROUGE, speed, report)")
-    p.add_argument("--data", help="JSONL(.xz/.gz) with text/summary/title")
+    p.add_argument(
+        "--task",
+        choices=["rouge", "keyfacts", "digest", "grouping"],
+        default="rouge",
+        help="rouge (default): ROUGE against references; keyfacts: key facts of long reports covered, words "
+        "(evaluation/keyfacts/README.md); digest: one digest per AbMuSu cluster, its abstract against the "
+        "cluster summary (evaluation/digest_eval.py); grouping: the articles of a clusters file shuffled and "
+        "grouped into stories, adjusted Rand index against the clusters",
+    )
+    p.add_argument(
+        "--data",
+        help="JSONL(.xz/.gz) with text/summary/title; with --task keyfacts a key-fact file "
+        "(default evaluation/keyfacts/reports.json)",
+    )
+    p.add_argument(
+        "--shared",
+        default="../shared",
+        help="--task keyfacts: the shared data folder the reports' sources are read from (default ../shared)",
+    )
     p.add_argument(
         "--predictions",
         help="instead of running a model: score this predictions.jsonl (e.g. written on a GPU machine)",
@@ -41,8 +62,9 @@ def add_eval_command(sub: Any) -> None:
     )
     p.add_argument(
         "--baseline",
-        choices=["lead-1", "lead-2", "lead-3", "textrank"],
-        help="score a textbook baseline (evaluation/baselines.py) instead of --model",
+        choices=["lead-1", "lead-2", "lead-3", "textrank", *DIGEST_BASELINE_NAMES],
+        help="score a textbook baseline (evaluation/baselines.py; with --task digest: "
+        f"{', '.join(DIGEST_BASELINE_NAMES)}, evaluation/digest_baselines.py) instead of --model",
     )
     add_model_arguments(p)
     p.set_defaults(func=_cmd_eval)
@@ -73,6 +95,12 @@ def _cmd_eval(args: argparse.Namespace) -> int:
 
     if args.baseline and args.model:
         raise InvalidInputError("give --model or --baseline, not both")
+    if args.task == "keyfacts":
+        return _cmd_keyfacts(args)
+    if args.task in ("digest", "grouping"):
+        return _cmd_digest(args)
+    if args.baseline in DIGEST_BASELINE_NAMES:
+        raise InvalidInputError(f"--baseline {args.baseline} is a digest baseline: use it with --task digest")
     if args.predictions:
         return _rescore(args)
     if not args.data:
@@ -102,6 +130,108 @@ def _cmd_eval(args: argparse.Namespace) -> int:
                 "n": metrics["n"],
                 "syllable": summary,
                 "speed_docs_per_s": metrics["speed"]["docs_per_s"],
+            },
+            ensure_ascii=False,
+            indent=2,
+        )
+    )
+    print(f"report: {Path(args.out) / 'report.md'}", file=sys.stderr)
+    return 0
+
+
+def _cmd_keyfacts(args: argparse.Namespace) -> int:
+    """`tomtat eval --task keyfacts`: key facts covered on long reports (evaluation/keyfacts.py)."""
+    from evaluation.keyfacts import DEFAULT_REPORTS, render_table, run_keyfacts
+    from summarizer.errors import InvalidInputError
+
+    unused = [
+        flag
+        for flag, value in (
+            ("--predictions", args.predictions),
+            ("--limit", args.limit),
+            ("--sample", args.sample),
+            ("--dedup", args.dedup),
+            ("--with-title", args.with_title),
+        )
+        if value
+    ]
+    if unused:
+        raise InvalidInputError(f"--task keyfacts runs every report, without a title: {', '.join(unused)} not allowed")
+    if not Path(args.shared).is_dir():
+        raise InvalidInputError(f"no such folder: {args.shared} (give --shared, the shared data folder)")
+    if args.baseline:
+        from evaluation.baselines import Baseline
+
+        summarizer = Baseline(args.baseline)
+    else:
+        from summarizer.cli import load_summarizer
+
+        summarizer = load_summarizer(args, batch_size=args.batch_size)
+    metrics = run_keyfacts(
+        summarizer,
+        args.out,
+        data=args.data or DEFAULT_REPORTS,
+        shared=args.shared,
+        generation=parse_settings(args.settings),
+        threads=args.threads,
+    )
+    sys.stdout.write(render_table(metrics["per_report"], metrics["scores"]["keyfacts"]))
+    if metrics["skipped"]:
+        print(f"skipped (source absent under {args.shared}): {', '.join(metrics['skipped'])}", file=sys.stderr)
+    print(f"report: {Path(args.out) / 'report.md'}", file=sys.stderr)
+    return 0
+
+
+def _cmd_digest(args: argparse.Namespace) -> int:
+    """`tomtat eval --task digest|grouping` on an AbMuSu clusters file (evaluation/digest_eval.py)."""
+    from summarizer.errors import InvalidInputError
+
+    unused = [
+        flag
+        for flag, value in (
+            ("--predictions", args.predictions),
+            ("--sample", args.sample),
+            ("--dedup", args.dedup),
+            ("--with-title", args.with_title),
+            ("--set", args.settings),
+        )
+        if value
+    ]
+    if unused:
+        raise InvalidInputError(f"--task {args.task} reads titles from the clusters: {', '.join(unused)} not allowed")
+    if not args.data:
+        raise InvalidInputError(f"--task {args.task} needs --data, an AbMuSu clusters-*.jsonl.xz file")
+    if not Path(args.data).is_file():
+        raise InvalidInputError(f"no such file: {args.data}")
+    if args.task == "grouping":
+        from evaluation.grouping_eval import run_grouping_eval
+
+        if args.baseline or args.model:
+            raise InvalidInputError("--task grouping scores summarizer.grouping: no --model or --baseline")
+        metrics = run_grouping_eval(args.data, args.out, limit=args.limit, seed=args.seed)
+        print(json.dumps({"n": metrics["n"], "grouping": metrics["scores"]["grouping"]}, indent=2))
+        return 0
+    from evaluation.digest_eval import DigestEvalConfig, run_digest_eval
+    from summarizer.cli import load_options
+
+    if args.baseline and args.baseline not in DIGEST_BASELINE_NAMES:
+        raise InvalidInputError(f"--task digest baselines are {', '.join(DIGEST_BASELINE_NAMES)}")
+    cfg = DigestEvalConfig(
+        data=args.data,
+        out=args.out,
+        model=None if args.baseline else args.model,
+        baseline=args.baseline,
+        limit=args.limit,
+        load=load_options(args, batch_size=args.batch_size),
+        bootstrap_samples=args.bootstrap_samples,
+    )
+    metrics = run_digest_eval(cfg)
+    print(
+        json.dumps(
+            {
+                "n": metrics["n"],
+                "digest": metrics["scores"]["digest"],
+                "speed_clusters_per_s": metrics["speed"]["docs_per_s"],
             },
             ensure_ascii=False,
             indent=2,

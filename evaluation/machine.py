@@ -9,6 +9,20 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+# the instruction sets that decide which arithmetic pays on a CPU, in /proc/cpuinfo's spelling:
+# AVX-512 (wide fp32), VNNI (int8 dot products: CTranslate2's int8 GEMM), AVX-512 bf16 and AMX
+# (bfloat16/int8 matrix units: PyTorch bf16 through oneDNN)
+SPEED_FLAGS = (
+    "avx2",
+    "avx512f",
+    "avx512_vnni",
+    "avx_vnni",
+    "avx512_bf16",
+    "amx_tile",
+    "amx_int8",
+    "amx_bf16",
+)
+
 
 def machine_info(device: str, threads: int) -> dict[str, Any]:
     """CPU/GPU, threads, library versions and the load average at the time of the call."""
@@ -20,22 +34,57 @@ def machine_info(device: str, threads: int) -> dict[str, Any]:
         "device": device,
         "load_avg": os.getloadavg(),
     }
-    with contextlib.suppress(OSError, StopIteration):
-        info["cpu"] = next(
-            line.split(":", 1)[1].strip()
-            for line in Path("/proc/cpuinfo").read_text().splitlines()
-            if line.startswith("model name")
-        )
+    with contextlib.suppress(OSError):
+        info.update(cpu_info(Path("/proc/cpuinfo").read_text()))
     for module in ("torch", "transformers", "ctranslate2"):
         try:
             info[module] = __import__(module).__version__
         except ImportError:
             info[module] = "not installed"
+    if info["torch"] != "not installed":
+        import torch
+
+        # the widest vector ISA PyTorch's CPU kernels dispatch to here ("AVX512", "AVX2"...)
+        info["torch_cpu_capability"] = torch.backends.cpu.get_cpu_capability()
     if device.startswith("cuda"):
         import torch
 
         info["gpu"] = torch.cuda.get_device_name()
     return info
+
+
+def cpu_info(cpuinfo: str) -> dict[str, Any]:
+    """The first processor of a /proc/cpuinfo text: `cpu` (model name), `cpu_vendor`, `cpu_family`
+    ("vendor family/model", e.g. "AuthenticAMD 26/2": Zen 5), and `cpu_flags`, the `SPEED_FLAGS` it has."""
+    fields: dict[str, str] = {}
+    for line in cpuinfo.splitlines():
+        if not line.strip():
+            if fields:
+                break  # the first processor is enough: all cores of a machine are the same model
+            continue
+        key, sep, value = line.partition(":")
+        if sep:
+            fields.setdefault(key.strip(), value.strip())
+    flags = set(fields.get("flags", "").split())
+    info: dict[str, Any] = {"cpu_flags": [flag for flag in SPEED_FLAGS if flag in flags]}
+    if "model name" in fields:
+        info["cpu"] = fields["model name"]
+    if "vendor_id" in fields:
+        info["cpu_vendor"] = fields["vendor_id"]
+        info["cpu_family"] = f"{fields['vendor_id']} {fields.get('cpu family', '?')}/{fields.get('model', '?')}"
+    return info
+
+
+def format_cpu(machine: dict[str, Any]) -> str:
+    """`machine_info`'s CPU as one line: "AMD EPYC (AuthenticAMD 26/2; avx2 avx512f ...; no amx_tile ...)"."""
+    if "cpu_flags" not in machine:
+        return str(machine.get("cpu", "unknown CPU"))
+    have = machine["cpu_flags"]
+    missing = [flag for flag in SPEED_FLAGS if flag not in have]
+    parts = [machine.get("cpu_family", ""), " ".join(have) or "none of " + " ".join(SPEED_FLAGS)]
+    if have and missing:
+        parts.append("no " + " ".join(missing))
+    return f"{machine.get('cpu', 'unknown CPU')} ({'; '.join(p for p in parts if p)})"
 
 
 def format_load_avg(load_avg: Sequence[float] | None) -> str:

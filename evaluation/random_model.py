@@ -16,8 +16,8 @@ def build_random_model(preset: str, folder: Path) -> Path:
     Raises:
         ValueError: an unknown preset (the message lists the known ones).
     """
-    from models.architectures import PRESETS, random_t5
-    from models.tokenizer import write_tokenizer_files
+    from summarizer.generation.architectures import PRESETS, random_t5
+    from summarizer.generation.model_files import write_tokenizer_files
 
     model = random_t5(preset, vocab_size=PRESETS.get(preset, {}).get("vocab_size", 16000))
     model.save_pretrained(folder)

@@ -9,7 +9,7 @@ from typing import Any
 
 import numpy as np
 
-from evaluation.machine import format_load_avg
+from evaluation.machine import format_cpu, format_load_avg
 from evaluation.rouge import TOKENIZERS
 from summarizer.generation import BACKENDS
 
@@ -131,7 +131,7 @@ def write_report(
         f"p95 {speed['latency_p95_s'] or 0:.3f} s; generated tokens/s {speed['generated_tokens_per_s'] or 0:.0f}; "
         f"peak memory {speed['peak_memory_mb']} MB; device {speed['device']}{compute}, "
         f"batch size {speed['batch_size']}, threads {machine['threads']}, "
-        f"machine {machine.get('gpu') or machine.get('cpu', '?')}, "
+        f"machine {machine.get('gpu') or format_cpu(machine)}, "
         f"load average {format_load_avg(machine.get('load_avg'))}."
     )
     lengths = [
@@ -193,11 +193,13 @@ def compare(run_dirs: list[Path], *, include_published: bool = True) -> str:
     lines = [header, "|---|---:|---|---|---|---|---|---|---:|"]
     for run in run_dirs:
         metrics = json.loads((run / "metrics.json").read_text(encoding="utf-8"))
-        paper = "/".join(_cell(metrics, "abstract", "paper", m, ci=False) for m in ("rouge1", "rouge2", "rougeL"))
+        # a digest run (`--task digest`) scores its digest abstract: shown in the abstract columns
+        output = "digest" if "digest" in metrics["scores"] else "abstract"
+        paper = "/".join(_cell(metrics, output, "paper", m, ci=False) for m in ("rouge1", "rouge2", "rougeL"))
         speed = metrics["speed"].get("docs_per_s") or 0
-        abstract = " | ".join(_cell(metrics, "abstract", "syllable", m) for m in ("rouge1", "rouge2", "rougeL"))
+        abstract = " | ".join(_cell(metrics, output, "syllable", m) for m in ("rouge1", "rouge2", "rougeL"))
         headline = " | ".join(_cell(metrics, "headline", "syllable", m) for m in ("rouge1", "rougeL"))
-        name = f"{metrics['model']['name']} ({run.name})"
+        name = f"{metrics['model']['name']} ({run.name}{', digest' if output == 'digest' else ''})"
         lines.append(f"| {name} | {metrics['n']} | {abstract} | {paper} | {headline} | {speed:.2f} |")
     if include_published:
         for row in published_rows():
@@ -208,6 +210,8 @@ def compare(run_dirs: list[Path], *, include_published: bool = True) -> str:
         "",
         "Syllable scores are tomtat's primary measure (Unicode syllables, NFC, canonical tone marks). "
         "Published rows were not measured here; they are comparable only with the paper-compatible column "
-        "(rouge-score's default tokenizer: ASCII only, diacritics stripped), and only on the same test set.",
+        "(rouge-score's default tokenizer: ASCII only, diacritics stripped), and only on the same test set. "
+        "The VLSP 2022 AbMuSu rows (ROUGE-2 only, private test) are not comparable with any run here: their "
+        "scorer's tokenization is not published.",
     ]
     return "\n".join(lines + notes) + "\n"

@@ -26,14 +26,17 @@ def summarize_latency(
 ) -> list[dict[str, Any]]:
     """Warm latency of `Summarizer.summarize` (headline + abstract + bullets) per backend.
 
-    A backend of "auto" lets the library choose (CTranslate2 on CPU for a T5 model).
+    A backend of "auto" lets the library choose (CTranslate2 on CPU for a T5 model); "torch-bf16" is the
+    transformers backend with bfloat16 weights (pays only on CPUs with AMX or AVX-512 bf16).
     """
     from summarizer import Summarizer
 
     rows = []
     for backend in backends:
         kwargs: dict[str, Any] = {"device": "cpu", "threads": threads}
-        if backend != "auto":
+        if backend == "torch-bf16":
+            kwargs.update(backend="transformers", dtype="bfloat16")
+        elif backend != "auto":
             kwargs["backend"] = backend
         summarizer = Summarizer.from_pretrained(model, **kwargs)
         summary = summarizer.summarize(text)  # warm-up

@@ -52,7 +52,8 @@ def _cmd_train(args: argparse.Namespace) -> int:
     from pathlib import Path
 
     from models.data import read_articles, write_shard
-    from models.train import TrainConfig, train
+    from models.train import train
+    from models.train_config import TrainConfig
     from summarizer.errors import InvalidInputError
 
     for flag, path in (("--data", args.data), ("--dedup", args.dedup)):
@@ -158,5 +159,86 @@ def _cmd_train_extractor(args: argparse.Namespace) -> int:
         cfg = ExtractorConfig(data=args.data, out=args.out, limit=args.limit, rounds=args.rounds, **common)
     summary = train_extractor(cfg)
     json.dump({k: v for k, v in summary.items() if k != "config"}, sys.stdout, indent=2, ensure_ascii=False)
+    sys.stdout.write("\n")
+    return 0
+
+
+def add_train_keypoints_command(sub: Any) -> None:
+    p = sub.add_parser(
+        "train-keypoints",
+        help="train ext-vi's key-point scorer on AbMuSu cluster summaries, on CPU (models/train_keypoints.py)",
+    )
+    p.add_argument("--data", required=True, help="AbMuSu clusters JSONL(.xz): summary + documents")
+    p.add_argument("--model", required=True, help="the ext-vi model folder to add keypoints.lgb.txt to")
+    p.add_argument("--limit", type=int, help="use the first N clusters only")
+    p.add_argument("--rounds", type=int, default=300, help="boosting rounds")
+    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--workers", type=int, default=2, help="LightGBM threads")
+    p.set_defaults(func=_cmd_train_keypoints)
+
+
+def _cmd_train_keypoints(args: argparse.Namespace) -> int:
+    import logging
+    from pathlib import Path
+
+    from models.train_keypoints import KeypointConfig, train_keypoints
+    from summarizer.errors import InvalidInputError
+
+    if not Path(args.data).is_file():
+        raise InvalidInputError(f"no such file: {args.data}")
+    logging.getLogger("models").setLevel(logging.INFO)
+    cfg = KeypointConfig(
+        data=args.data, model=args.model, limit=args.limit, rounds=args.rounds, seed=args.seed, workers=args.workers
+    )
+    record = train_keypoints(cfg)
+    json.dump({k: v for k, v in record.items() if k != "features"}, sys.stdout, indent=2, ensure_ascii=False)
+    sys.stdout.write("\n")
+    return 0
+
+
+def add_train_digest_command(sub: Any) -> None:
+    p = sub.add_parser(
+        "train-digest",
+        help="train ext-vi's digest scorer (several articles, one summary) on AbMuSu clusters, on CPU "
+        "(models/train_digest.py)",
+    )
+    p.add_argument("--data", required=True, help="AbMuSu clusters JSONL(.xz) to train on: summary + documents")
+    p.add_argument("--model", required=True, help="the ext-vi model folder to add digest.lgb.txt to")
+    p.add_argument("--validation", help="AbMuSu clusters JSONL(.xz) to choose the selection settings on")
+    p.add_argument("--limit", type=int, help="use the first N training clusters only")
+    p.add_argument("--granularity", choices=["unit", "sentence"], default="unit", help="candidate lines")
+    p.add_argument(
+        "--compression", choices=["units", "sentence"], default="units", help="compression rules of the candidates"
+    )
+    p.add_argument("--rounds", type=int, default=300, help="boosting rounds")
+    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--workers", type=int, default=2, help="LightGBM threads")
+    p.set_defaults(func=_cmd_train_digest)
+
+
+def _cmd_train_digest(args: argparse.Namespace) -> int:
+    import logging
+    from pathlib import Path
+
+    from models.train_digest import DigestConfig, train_digest
+    from summarizer.errors import InvalidInputError
+
+    for path in filter(None, (args.data, args.validation)):
+        if not Path(path).is_file():
+            raise InvalidInputError(f"no such file: {path}")
+    logging.getLogger("models").setLevel(logging.INFO)
+    cfg = DigestConfig(
+        data=args.data,
+        model=args.model,
+        validation=args.validation,
+        limit=args.limit,
+        granularity=args.granularity,
+        compression=args.compression,
+        rounds=args.rounds,
+        seed=args.seed,
+        workers=args.workers,
+    )
+    record = train_digest(cfg)
+    json.dump({k: v for k, v in record.items() if k != "features"}, sys.stdout, indent=2, ensure_ascii=False)
     sys.stdout.write("\n")
     return 0

@@ -60,7 +60,8 @@ def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s: %(message)s", stream=sys.stdout)
     import torch
 
-    from models.train import TrainConfig, train
+    from models.train import train
+    from models.train_config import TrainConfig
 
     cuda = torch.cuda.is_available()
     logger.info(

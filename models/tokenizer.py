@@ -3,13 +3,12 @@
 The transformers T5 tokenizer ignores SentencePiece byte fallback: a character missing from
 the vocabulary becomes <unk> and vanishes on decode. So the vocabulary is trained with full
 character coverage and with every Vietnamese letter (both cases, every tone), the digits and
-the punctuation of news text forced in; `summarizer.normalize` folds the rest.
+the punctuation of news text forced in; `summarizer.normalize` folds the rest. The folder files
+that make it loadable (`write_tokenizer_files`) are the library's (`summarizer.generation.model_files`).
 """
 
 from __future__ import annotations
 
-import json
-import shutil
 import unicodedata
 from collections.abc import Iterable
 from pathlib import Path
@@ -62,29 +61,6 @@ def train_sentencepiece(lines: Iterable[str], out_dir: Path, *, vocab_size: int,
     )
     (out_dir / "spiece.vocab").unlink(missing_ok=True)
     return prefix.with_suffix(".model")
-
-
-def write_tokenizer_files(spiece_model: Path, model_dir: Path) -> None:
-    """Make `model_dir` loadable by AutoTokenizer: spiece.model + tokenizer_config.json.
-
-    spiece.model is kept beside the transformers files because CTranslate2 conversion and
-    plain sentencepiece users need it (transformers' save_pretrained does not write it).
-    """
-    model_dir.mkdir(parents=True, exist_ok=True)
-    if spiece_model.resolve() != (model_dir / "spiece.model").resolve():
-        shutil.copy(spiece_model, model_dir / "spiece.model")
-        converted = spiece_model.with_name("tokenizer.json")
-        if converted.is_file():  # made by save_tokenizer_json, where conversion works
-            shutil.copy(converted, model_dir / "tokenizer.json")
-    config = {
-        "tokenizer_class": "T5Tokenizer",
-        "extra_ids": 0,
-        "model_max_length": 512,
-        "pad_token": "<pad>",
-        "eos_token": "</s>",
-        "unk_token": "<unk>",
-    }
-    (model_dir / "tokenizer_config.json").write_text(json.dumps(config, indent=2), encoding="utf-8")
 
 
 def save_tokenizer_json(model_dir: Path) -> Path:

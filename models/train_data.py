@@ -7,17 +7,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from models.data import Article, read_articles
-from models.tokenizer import save_tokenizer_json, train_sentencepiece, write_tokenizer_files
+from models.tokenizer import save_tokenizer_json, train_sentencepiece
+from models.train_config import TrainConfig
 from models.train_loop import Pair
 from summarizer.errors import InvalidInputError
+from summarizer.generation.model_files import write_tokenizer_files
 from summarizer.registry import known_models
 from summarizer.segment import split_sentences
-
-if TYPE_CHECKING:
-    from models.train import TrainConfig
 
 MODEL_NAME = "compact-vi"
 

@@ -112,9 +112,7 @@ def _choose_scale(cfg: ExtractorConfig, folder: Path, config: dict[str, Any]) ->
         trial = {**config, "length": {**config["length"], "scale": scale}}
         (folder / "model.json").write_text(json.dumps(trial, indent=2), encoding="utf-8")
         model = ExtractiveModel.load(folder)
-        abstracts = [
-            " ".join(doc.sentences[i] for i in sel.abstract) for doc, sel in zip(docs, model.select(docs), strict=True)
-        ]
+        abstracts = [" ".join(e.text for e in sel.abstract) for doc, sel in zip(docs, model.select(docs), strict=True)]
         scores = score_corpus(predictions=abstracts, references=[r.summary for r in records])
         means = {m: round(float(v.mean()), 2) for m, v in scores.items()}
         table[str(scale)] = means

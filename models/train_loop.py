@@ -18,12 +18,10 @@ from contextlib import AbstractContextManager
 from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 from types import TracebackType
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
+from models.train_config import TrainConfig
 from summarizer.generation import sorted_batches
-
-if TYPE_CHECKING:
-    from models.train import TrainConfig
 
 logger = logging.getLogger(__name__)
 

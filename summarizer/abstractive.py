@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from summarizer.chunking import Chunk, chunk_sentences
 from summarizer.compose import Lines, aligned, extracted_headline
 from summarizer.document import Document
-from summarizer.faithfulness import number_keys, select, unsupported
+from summarizer.faithfulness import ALL_DROPPED, number_keys, select, unsupported
 from summarizer.generation import Generator
 from summarizer.options import GenerationOptions, SummarizeOptions
 from summarizer.postprocess import as_headline, as_sentence_list, clean_generated, dedupe
@@ -116,7 +116,8 @@ def compose_lines(doc: ChunkedDocument, generated: GeneratedText, options: Summa
         candidates = [sentences[0] for sentences in chunk_summaries if sentences]
     else:
         candidates = list(abstract_sentences)
-    kept, warnings = select(dedupe(candidates), source_keys, document.text, policy=options.faithfulness)
+    candidates = dedupe(candidates)
+    kept, warnings = select(candidates, source_keys, document.text, policy=options.faithfulness)
     lines = Lines.of(
         headline,
         [aligned(document, s) for s in abstract_sentences],
@@ -124,6 +125,8 @@ def compose_lines(doc: ChunkedDocument, generated: GeneratedText, options: Summa
         warnings,
         generated.tokens,
     )
+    if not lines.bullets and len(kept) < len(candidates):
+        warnings.append(ALL_DROPPED)
     for name, value in (("headline", headline.text), ("abstract", " ".join(line.text for line in lines.abstract))):
         invented = unsupported(value, source_keys, document.text)
         if invented:

@@ -8,43 +8,72 @@ api: serve), so the library never imports them.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import logging
+import os
 import sys
 from collections.abc import Callable, Sequence
 from importlib.metadata import entry_points
 from pathlib import Path
 from typing import Any
 
-from summarizer.errors import InvalidInputError, SummarizerError
+from summarizer.errors import InputTooLongError, InvalidInputError, SummarizerError
+from summarizer.formats.base import ExtractedDocument
 from summarizer.generation.allocator import share_malloc_arena
-from summarizer.options import DEFAULT_BULLETS, MAX_BULLETS, LoadOptions, SummarizeOptions
+from summarizer.options import (
+    COMPUTE_TYPES,
+    DEFAULT_BULLETS,
+    DEFAULT_WORDS,
+    MAX_BULLETS,
+    MAX_WORDS,
+    MIN_WORDS,
+    WORDS_PER_EXTRA_BULLET,
+    LoadOptions,
+    SummarizeOptions,
+)
 from summarizer.registry import default_model_name, known_models
 
 logger = logging.getLogger("tomtat")
 
 
-def read_text_input(source: str) -> str:
-    """Read a document from a path or "-" (stdin) as UTF-8, refusing binary data.
+DEFAULT_MAX_INPUT_MB = 50.0
+
+
+def read_document_input(source: str, max_bytes: int = int(DEFAULT_MAX_INPUT_MB * 1e6)) -> ExtractedDocument:
+    """Read a document from a path or "-" (stdin): text (UTF-8), .docx, .pdf or .html.
+
+    The format is told from the content. The input is read in chunks and refused as soon as it
+    shows to be binary (of no known format), invalid UTF-8 text, or larger than `max_bytes`, so an
+    endless input (`/dev/zero`, `/dev/urandom`, a pipe) ends at once or at the limit.
 
     Raises:
-        InvalidInputError: missing file, binary content, or not UTF-8.
+        InvalidInputError: missing file, a folder, an unreadable or too large input, binary
+            content, text that is not UTF-8, a damaged/encrypted/scanned file
+            (`summarizer.formats`' errors).
     """
+    from summarizer.formats import ReadLimits, StreamCheck, read_document
+    from summarizer.io import read_limited
+
+    name = "standard input" if source == "-" else source
+    hint = f"; raise --max-input-mb (now {max_bytes / 1e6:g}) to read it"
+    filename = None if source == "-" else source
     try:
-        data = sys.stdin.buffer.read() if source == "-" else Path(source).read_bytes()
+        with contextlib.ExitStack() as stack:
+            stream = sys.stdin.buffer if source == "-" else stack.enter_context(Path(source).open("rb"))
+            size = os.fstat(stream.fileno()).st_size if source != "-" else 0
+            if size > max_bytes:  # a regular file: refused before it is read
+                raise InputTooLongError(f"{name} has {size:,} bytes; the limit is {max_bytes:,}{hint}")
+            data = read_limited(stream, max_bytes, check=StreamCheck(filename, name=name), name=name, hint=hint)
     except FileNotFoundError:
         raise InvalidInputError(f"no such file: {source}") from None
     except IsADirectoryError:
-        raise InvalidInputError(f"{source} is a folder; give a text file") from None
-    if b"\x00" in data[:8192]:
-        raise InvalidInputError(f"{source} looks like a binary file, not text")
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise InvalidInputError(
-            f"{source} is not UTF-8 text (byte {exc.start}); convert it first from its encoding "
-            f"(e.g. cp1258 or latin-1): `iconv -f cp1258 -t utf-8 {source}`"
-        ) from None
+        raise InvalidInputError(f"{source} is a folder; give a file (text, .docx, .pdf or .html)") from None
+    except PermissionError:
+        raise InvalidInputError(f"{source} cannot be read: permission denied") from None
+    except OSError as exc:
+        raise InvalidInputError(f"{name} cannot be read: {exc.strerror or exc}") from None
+    return read_document(data, filename, limits=ReadLimits(), name=name)
 
 
 def add_model_arguments(parser: argparse.ArgumentParser) -> None:
@@ -57,8 +86,26 @@ def add_model_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--device", default="auto", help="cpu, cuda or auto (default)")
     parser.add_argument("--dtype", default="auto", help="auto (bf16 on GPU, fp32 on CPU), float32 or bfloat16")
     parser.add_argument("--backend", default=None, choices=["transformers", "ct2"], help="generation backend")
-    parser.add_argument("--compute-type", default="auto", help="CTranslate2 compute type (int8, float32, ...)")
+    parser.add_argument(
+        "--compute-type",
+        default="auto",
+        choices=COMPUTE_TYPES,
+        metavar="TYPE",
+        help="CTranslate2 arithmetic: auto (default: float32 on CPU, the same outputs as PyTorch) or int8 (faster, "
+        "slightly different outputs: its measured cost is in the model card); also float32, int8_float32, ...",
+    )
     parser.add_argument("--threads", type=int, default=0, help="CPU threads (0: library default)")
+
+
+def add_words_argument(parser: argparse.ArgumentParser) -> None:
+    """`--max-words`: the word budget of headline + abstract + bullets (`SummarizeOptions.max_words`)."""
+    parser.add_argument(
+        "--max-words",
+        type=int,
+        default=None,
+        help=f"at most this many words in headline + abstract + bullets ({MIN_WORDS}-{MAX_WORDS}; default "
+        f"{DEFAULT_WORDS}, plus {WORDS_PER_EXTRA_BULLET} for each bullet asked beyond {DEFAULT_BULLETS})",
+    )
 
 
 def load_options(args: argparse.Namespace, **overrides: Any) -> LoadOptions:
@@ -86,16 +133,25 @@ def generation_overrides(args: argparse.Namespace) -> dict[str, dict[str, Any]]:
 
 
 def _format_text(summary: Any) -> str:
+    from summarizer.faithfulness import ALL_DROPPED
+
     lines = [summary.headline, "", summary.abstract, ""]
     lines += [f"- {b}" for b in summary.bullets]
+    if not summary.bullets and ALL_DROPPED in summary.info.warnings:
+        lines.append(f"({ALL_DROPPED}: each named what the source does not contain; see the notes on stderr)")
     return "\n".join(lines).rstrip() + "\n"
 
 
 def _cmd_summarize(args: argparse.Namespace) -> int:
-    text = read_text_input(args.input)
+    if args.max_input_mb <= 0:
+        raise InvalidInputError(f"--max-input-mb must be positive, not {args.max_input_mb:g}")
+    document = read_document_input(args.input, int(args.max_input_mb * 1e6))
     summarizer = load_summarizer(args)
     summary = summarizer.summarize(
-        text, title=args.title, max_bullets=args.max_bullets, generation=generation_overrides(args)
+        document.text,
+        title=args.title or document.title,
+        options=SummarizeOptions().updated(max_bullets=args.max_bullets, max_words=args.max_words),
+        generation=generation_overrides(args),
     )
     if args.format == "text":
         # JSON output records the warnings in info.warnings; text output says them on stderr
@@ -114,14 +170,13 @@ def _cmd_batch(args: argparse.Namespace) -> int:
 
     from summarizer.batch import EXIT_SOME_FAILED, BatchConfig
 
-    if not Path(args.input).is_file():
-        raise InvalidInputError(f"no such file: {args.input}")
+    _check_batch_input(args.input)
     cfg = BatchConfig(
         input=args.input,
         output=args.output,
         model=args.model,
         load=load_options(args, batch_size=args.batch_size),
-        options=SummarizeOptions(max_bullets=args.max_bullets),
+        options=SummarizeOptions(max_bullets=args.max_bullets, max_words=args.max_words),
         text_field=args.text_field,
         id_field=args.id_field,
         max_tokens=args.max_tokens,
@@ -151,6 +206,25 @@ def _cmd_batch(args: argparse.Namespace) -> int:
     return EXIT_SOME_FAILED if stats.any_failed else 0
 
 
+def _check_batch_input(source: str) -> None:
+    """A batch input must be a regular file: it is read again to resume (a pipe or device cannot be).
+
+    Raises:
+        InvalidInputError: saying what the path is instead (missing, a folder, a device...).
+    """
+    path = Path(source)
+    if path.is_file():
+        return
+    if not path.exists():
+        raise InvalidInputError(f"no such file: {source}")
+    if path.is_dir():
+        raise InvalidInputError(f"{source} is a folder; give a JSONL file (plain, .xz or .gz)")
+    raise InvalidInputError(
+        f"{source} is not a regular file (a device, pipe or socket); give a JSONL file: "
+        "batch reads its input again to resume"
+    )
+
+
 def _cmd_models(args: argparse.Namespace) -> int:
     models = known_models()
     if args.format == "json":
@@ -161,9 +235,14 @@ def _cmd_models(args: argparse.Namespace) -> int:
     for name, spec in models.items():
         mark = "*" if name == default else " "
         where = spec.source or "(no weights)"
-        print(f"{mark} {name:<22} {spec.kind:<10} {where}")
+        preview = "  PREVIEW: not fit for use" if spec.preview else ""
+        print(f"{mark} {name:<22} {spec.kind:<10} {where}{preview}")
         print(f"  {'':<22} {spec.description}")
-    print("\n* default. Any local model folder or hub id also works as --model.")
+        for compute_type, cost in spec.compute_types.items():  # measured: `--compute-type` in the README
+            print(f"  {'':<22} --compute-type {compute_type}: {cost}")
+    print(
+        "\n* default. PREVIEW: an experiment, not fit for use. Any local model folder or hub id also works as --model."
+    )
     return 0
 
 
@@ -173,20 +252,34 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True)
 
     p = sub.add_parser("summarize", help="headline, abstract and bullets of one document")
-    p.add_argument("input", help="text file, or - for standard input")
+    p.add_argument(
+        "input",
+        help="the document: a UTF-8 text, .docx, .pdf or .html file (told by its content), or - for standard input",
+    )
     p.add_argument(
         "--format",
         choices=["text", "json"],
         default="text",
         help="text: headline, abstract, bullets (warnings on stderr); json: also evidence and info",
     )
-    p.add_argument("--title", default=None, help="the document's title, if it is not the text's first line")
+    p.add_argument(
+        "--title",
+        default=None,
+        help="the document's title, if it is not the text's first line (or the file's own title)",
+    )
+    p.add_argument(
+        "--max-input-mb",
+        type=float,
+        default=DEFAULT_MAX_INPUT_MB,
+        help=f"refuse an input larger than this many megabytes (default {DEFAULT_MAX_INPUT_MB:g})",
+    )
     p.add_argument(
         "--max-bullets",
         type=int,
         default=None,
         help=f"at most this many bullets (1-{MAX_BULLETS}, default {DEFAULT_BULLETS})",
     )
+    add_words_argument(p)
     p.add_argument("--num-beams", type=int, default=None, help="beam size for generating models (default: registry)")
     p.add_argument(
         "--length-penalty",
@@ -226,6 +319,7 @@ def build_parser() -> argparse.ArgumentParser:
         default=DEFAULT_BULLETS,
         help=f"at most this many bullets (1-{MAX_BULLETS}, default {DEFAULT_BULLETS})",
     )
+    add_words_argument(p)
     p.add_argument("--engine", choices=["local", "ray"], default="local")
     p.add_argument("--concurrency", type=int, default=2, help="ray: model actors")
     p.add_argument("--num-gpus-per-worker", type=float, default=0, help="ray: GPUs per actor")

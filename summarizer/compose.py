@@ -11,10 +11,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from summarizer.compress import RULES, compress, headline_form
+from summarizer.compress import RULES, Excerpt, compress, headline_excerpt
 from summarizer.document import Document
 from summarizer.postprocess import as_headline, as_sentence, dedupe
-from summarizer.selection import Selection
+from summarizer.selection import Selection, sentence_excerpts
 from summarizer.tokens import syllables
 from summarizer.types import Evidence, SourceSpan, Summary, SummaryInfo
 
@@ -41,16 +41,21 @@ def _locate(doc: Document, index: int, text: str) -> SourceSpan:
     return SourceSpan(span.start + at, span.start + at + len(text), index)
 
 
+def excerpt_line(excerpt: Excerpt) -> Line:
+    """An excerpt as a line ending like a sentence; its evidence is every piece it keeps."""
+    sources = tuple(SourceSpan(start, end, excerpt.sentence) for start, end in excerpt.pieces)
+    return Line(as_sentence(excerpt.text), "extracted", sources)
+
+
 def extracted(doc: Document, index: int, *, rules: tuple[str, ...] = RULES) -> Line:
-    """Sentence `index`, compressed by `rules`, ending like a sentence, with its span."""
-    text = compress(doc.sentences[index], rules=rules).text
-    return Line(as_sentence(text), "extracted", (_locate(doc, index, text.rstrip(".")),))
+    """Sentence `index`, compressed by `rules`, ending like a sentence, with its span(s)."""
+    return excerpt_line(sentence_excerpts(doc, [index], rules=rules)[0])
 
 
 def extracted_headline(doc: Document, index: int | None, *, style: str = "short") -> Line:
     """The headline: the title (index None), or sentence `index` in headline form.
 
-    `style` "short" shortens the sentence (`compress.headline_form`); "sentence" keeps it
+    `style` "short" shortens the sentence (`compress.headline_excerpt`); "sentence" keeps it
     whole (the classic first-sentence baseline).
     """
     if index is None:
@@ -58,8 +63,12 @@ def extracted_headline(doc: Document, index: int | None, *, style: str = "short"
             start, end = doc.title_span
             return Line(as_headline(doc.title), "extracted", (SourceSpan(start, end, None),))
         return Line(as_headline(doc.title), "title")
-    sentence = doc.sentences[index]
-    text = headline_form(sentence) if style == "short" else as_headline(compress(sentence).text)
+    if style == "short":
+        span = doc.spans[index]
+        short = headline_excerpt(doc.text, span.start, span.end, index)
+        sources = tuple(SourceSpan(start, end, index) for start, end in short.pieces)
+        return Line(short.text, "extracted", sources)
+    text = as_headline(compress(doc.sentences[index]).text)
     return Line(text, "extracted", (_locate(doc, index, text),))
 
 
@@ -142,11 +151,9 @@ class Lines:
         )
 
 
-def selected_lines(
-    doc: Document, selection: Selection, *, rules: tuple[str, ...] = RULES, headline_style: str = "short"
-) -> Lines:
-    """The lines of an extractive selection: source sentences, compressed by `rules`."""
+def selected_lines(doc: Document, selection: Selection, *, headline_style: str = "short") -> Lines:
+    """The lines of an extractive selection (its excerpts), with its notes as warnings."""
     headline = extracted_headline(doc, selection.headline, style=headline_style)
-    abstract = [extracted(doc, i, rules=rules) for i in selection.abstract]
-    bullets = [extracted(doc, i, rules=rules) for i in selection.bullets]
-    return Lines.of(headline, abstract, bullets, [])
+    abstract = [excerpt_line(e) for e in selection.abstract]
+    bullets = [excerpt_line(e) for e in selection.bullets]
+    return Lines.of(headline, abstract, bullets, list(selection.notes))

@@ -21,6 +21,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from summarizer.segment import official_ending_length
 from summarizer.tokens import syllables
 
 _UPPER_TAG = r"[A-ZĐÀ-Ỹ0-9][A-ZĐÀ-Ỹ0-9.\s]{0,28}?"
@@ -44,11 +45,18 @@ _LEAD_TIME = re.compile(
     re.IGNORECASE,
 )
 _CLAUSE_END = re.compile(r"[,;:]\s|\s[-–]\s")
-_END_PUNCT = ".!?…;,:"
+# a dash between two names is part of a name ("Bến Thành – Tham Lương"), not a clause end
+_NAME_DASH = re.compile(r"[A-ZĐÀ-Ỹ][^\W\d_]*\s[-–]\s[A-ZĐÀ-Ỹ]")
+# where an adjunct starts: a headline may end before it ("… làm việc với tỉnh | về tình hình …")
+_ADJUNCT = re.compile(r"\s(?=(?:về|nhằm|để|theo|khi|sau khi|do|vì|bởi|nhờ)\s)")
+_WORD_END = re.compile(r"\d+(?:[.,]\d+)*|[^\W_]+")  # the syllables of `tokens.syllables`, with their places
 
 RULES = ("source_tag", "photo_credit", "attribution", "trailing_byline")
-HEADLINE_MAX_SYLLABLES = 25
+HEADLINE_MAX_SYLLABLES = 20
 HEADLINE_MIN_SYLLABLES = 6
+# a clause that ends this few syllables past the limit is kept whole rather than cut mid-phrase
+HEADLINE_SLACK = 6
+HEADLINE_MAX_CHARS = 200
 
 
 @dataclass(frozen=True)
@@ -95,25 +103,333 @@ def is_photo_caption(sentence: str) -> bool:
 
 
 def headline_form(sentence: str, *, max_syllables: int = HEADLINE_MAX_SYLLABLES) -> str:
-    """A sentence shortened into a headline: no tag, no leading time phrase, leading clauses only.
-
-    Clauses are kept up to `max_syllables`; when even the first clause is longer, it is kept
-    whole rather than cut mid-phrase. No final full stop.
+    """A sentence shortened into a headline (see `headline_excerpt`), as text.
 
     >>> headline_form("TCCS - Ngày 26-6-2024, tỉnh Bắc Giang đạt tăng trưởng 14,14%, đứng đầu cả nước.")
     'Tỉnh Bắc Giang đạt tăng trưởng 14,14%, đứng đầu cả nước'
     """
-    text = compress(sentence).text
-    shorter = _LEAD_TIME.sub("", text)
-    if len(syllables(shorter)) >= HEADLINE_MIN_SYLLABLES:
-        text = shorter[:1].upper() + shorter[1:]
-    if len(syllables(text)) > max_syllables:
-        cuts = [m.start() for m in _CLAUSE_END.finditer(text)]
-        sizes = [len(syllables(text[:c])) for c in cuts]
+    return headline_excerpt(sentence, 0, len(sentence), 0, max_syllables=max_syllables).text
+
+
+# -- compression by deletion: lines made of units -------------------------------------------
+#
+# A unit (`summarizer.units`) is shortened by deleting words, never by adding or changing one,
+# so the line stays source text and its evidence is the list of pieces that were kept. Rules:
+# - `lead_phrase`: a ceremony, attribution or dateline opening ("Phát biểu kết luận, ", "Tại hội
+#   nghị, ", "Theo Chủ tịch UBND tỉnh …, ", "Ngày 26-6-2024, tại tỉnh Bắc Giang, ") when what
+#   follows stands alone; a discourse connective ("Trong đó, ", "Tuy nhiên, ") before the rest;
+# - `title_chain`: a chain of titles before a name reduced to the last title and the name
+#   ("Ủy viên Bộ Chính trị, Bí thư Trung ương Đảng, Trưởng Ban Tổ chức Trung ương Lê Minh
+#   Hưng" → "Trưởng Ban Tổ chức Trung ương Lê Minh Hưng");
+# - `speaker`: "<who> cho biết/nhấn mạnh/khẳng định, " before a statement that has its own subject;
+# - `parenthetical`: a bracketed aside without figures ("(Ủy ban Kinh tế)");
+# - `enumeration`: a trailing "…" enumeration cut to its first two items (and the "…"); a
+#   run of five or more short list items (up to 4 syllables each) cut to its first three;
+# - `clause_cut`: a line still over `MAX_LINE_SYLLABLES` cut after its last clause that fits.
+# The sentence rules above (`RULES`) apply to units too.
+
+UNIT_RULES = (*RULES, "lead_phrase", "title_chain", "speaker", "parenthetical", "enumeration", "clause_cut")
+MAX_LINE_SYLLABLES = 45
+MIN_REST_SYLLABLES = 8
+
+_TITLE_HEAD = (
+    r"(?:Ủy viên|Uỷ viên|Bí thư|Phó Bí thư|Thường trực|Trưởng|Phó|Chủ tịch|Chánh|Bộ trưởng|Thứ trưởng|Tổng"
+    r"|Thủ tướng|Giám đốc|Chủ nhiệm|Đại sứ|Thống đốc|Viện trưởng|Cục trưởng|Vụ trưởng|Tư lệnh|Đại biểu"
+    r"|Đại tướng|Thượng tướng|Trung tướng|Thiếu tướng|Đại tá|Người phát ngôn)\b"
+)
+# a chain ends in a person's name: two or three capitalised syllables before a lower-case word
+_NAME_AHEAD = r"[^,;:.()\"“”\d]{0,60}?[A-ZĐÀ-Ỹ][^\W\d_]*\s[A-ZĐÀ-Ỹ][^\W\d_]*(?:\s[A-ZĐÀ-Ỹ][^\W\d_]*)?\s+[a-zđà-ỹ]"
+_TITLE_CHAIN = re.compile(
+    rf"(?<![^\s,(])(?:{_TITLE_HEAD}[^,;:.()\"“”\d]{{0,60}}?,\s+){{1,6}}(?={_TITLE_HEAD}{_NAME_AHEAD})"
+)
+# "Ngày 26-6-2024, tại tỉnh Bắc Giang, ": when and where, before the statement
+_DATELINE_PLACE = re.compile(
+    r"^(?:ngày|sáng|chiều|tối|trưa) (?:ngày )?\d{1,2}[-/.]\d{1,2}(?:[-/.]\d{2,4})?(?:\s*,\s*tại [^,;]{1,50})?\s*,\s+",
+    re.IGNORECASE,
+)
+_CEREMONY = re.compile(
+    r"^(?:phát biểu(?: \w+){0,6}|tại (?:hội nghị|buổi làm việc|buổi tiếp|cuộc họp|phiên họp|buổi lễ|lễ|hội thảo|tọa đàm"
+    r"|diễn đàn|sự kiện|phiên thảo luận|buổi gặp)(?: [^,;]{0,40})?|kết luận (?:hội nghị|buổi làm việc|cuộc họp)"
+    r"|thay mặt [^,;]{1,60}|theo [^,;]{3,120})\s*,\s+",
+    re.IGNORECASE,
+)
+# a list item's marker ("- ", "• ", "b) ", "2. "): a line reads without it
+_LIST_MARKER = re.compile(r"^(?:[-•*+–—]\s*|\d{1,2}[.)]\s+|[a-zđ][.)]\s+)")
+# discourse connectives that open a line and tie it to the one before it
+_CONNECTIVE_OPENING = re.compile(
+    r"^(?:trong đó|tuy nhiên|đồng thời|ngoài ra|bên cạnh đó|theo đó|cụ thể|do đó|vì vậy|chính vì vậy|mặt khác"
+    r"|trước mắt|cùng với đó|nhìn chung|về cơ bản|như vậy|bởi vậy|qua đó|từ đó)\s*,\s+",
+    re.IGNORECASE,
+)
+_SPEAKER = re.compile(
+    r"^[A-ZĐÀ-Ỹ][^,;:.()]{2,120}?\s(?:cho biết|nhấn mạnh|khẳng định|cho rằng|nêu rõ|chia sẻ|nhận định|lưu ý)"
+    r"(?:\s+rằng)?\s*[,:]\s+"
+)
+_SUBJECT_WORDS = ("các", "nhiều", "việc", "những", "một", "trong", "từ", "năm", "tổng", "mức", "tốc", "hiện", "đến")
+_PAREN = re.compile(r"\s*\([^()\d]{1,80}\)")
+_TRAILING_LIST = re.compile(r"(?P<intro>\b(?:như|gồm|là|:))\s+(?P<items>[^;:]+?)(?P<dots>\s*(?:\.\.\.|…))\.?$")
+_COMMA = re.compile(r",\s+")
+
+
+@dataclass(frozen=True)
+class Excerpt:
+    """Source text chosen for one output line: pieces of `Document.text` kept in order.
+
+    Attributes:
+        pieces: (start, end) spans of the cleaned text that make up the line, in order;
+            several when words were deleted between them.
+        sentence: the sentence the excerpt comes from.
+        text: the pieces joined by single spaces, first letter upper-cased (no end fix).
+    """
+
+    pieces: tuple[tuple[int, int], ...]
+    sentence: int
+    text: str
+
+    @property
+    def syllables(self) -> int:
+        """Its length in syllables."""
+        return len(syllables(self.text))
+
+
+class _Editable:
+    """A piece of text that only loses characters; each kept character knows its source offset."""
+
+    def __init__(self, text: str, offset: int) -> None:
+        self.text = text
+        self.origin = list(range(offset, offset + len(text)))
+
+    def delete(self, start: int, end: int) -> None:
+        if end > start:
+            self.text = self.text[:start] + self.text[end:]
+            del self.origin[start:end]
+
+    def keep(self, start: int, end: int) -> None:
+        self.delete(end, len(self.text))
+        self.delete(0, start)
+
+    def pieces(self) -> tuple[tuple[int, int], ...]:
+        """The kept characters as (start, end) spans of the source, one per run of adjacent ones."""
+        runs: list[list[int]] = []
+        for at in self.origin:
+            if runs and at == runs[-1][1]:
+                runs[-1][1] = at + 1
+            else:
+                runs.append([at, at + 1])
+        return tuple((start, end) for start, end in runs)
+
+
+def _rest_stands_alone(rest: str) -> bool:
+    """True when `rest` can be a line of its own: long enough and opening with a subject."""
+    if len(syllables(rest)) < MIN_REST_SYLLABLES:
+        return False
+    first = rest.lstrip('"“(')[:1]
+    if first.isupper() or first.isdigit():
+        return True
+    word = rest.split(" ", 1)[0].lower()
+    return word in _SUBJECT_WORDS
+
+
+def _lead_phrase(edit: _Editable) -> None:
+    match = _LIST_MARKER.match(edit.text)
+    if match and len(syllables(edit.text[match.end() :])) >= HEADLINE_MIN_SYLLABLES:
+        edit.delete(0, match.end())
+    match = _DATELINE_PLACE.match(edit.text)
+    if match and len(syllables(edit.text[match.end() :])) >= MIN_REST_SYLLABLES:
+        edit.delete(0, match.end())
+    match = _CEREMONY.match(edit.text)
+    if match and _rest_stands_alone(edit.text[match.end() :]):
+        edit.delete(0, match.end())
+    match = _CONNECTIVE_OPENING.match(edit.text)
+    if match and len(syllables(edit.text[match.end() :])) >= MIN_REST_SYLLABLES:
+        edit.delete(0, match.end())
+
+
+def _title_chain(edit: _Editable) -> None:
+    for match in reversed(list(_TITLE_CHAIN.finditer(edit.text))):
+        edit.delete(match.start(), match.end())
+
+
+def _speaker(edit: _Editable) -> None:
+    match = _SPEAKER.match(edit.text)
+    if match and _rest_stands_alone(edit.text[match.end() :]):
+        edit.delete(0, match.end())
+
+
+def _parenthetical(edit: _Editable) -> None:
+    for match in reversed(list(_PAREN.finditer(edit.text))):
+        if match.start() > 0 and len(syllables(match.group())) <= 15:
+            edit.delete(match.start(), match.end())
+
+
+def _enumeration(edit: _Editable) -> None:
+    match = _TRAILING_LIST.search(edit.text)
+    if match:
+        commas = list(_COMMA.finditer(edit.text, match.start("items"), match.end("items")))
+        if len(commas) >= 2:  # three or more items: keep two and the "…"
+            edit.delete(commas[1].start(), match.start("dots"))
+            return
+    _short_list(edit)
+
+
+def _short_list(edit: _Editable, *, min_items: int = 5, keep: int = 3, item_syllables: int = 4) -> None:
+    """Cut a run of at least `min_items` short comma-separated items after its first `keep`."""
+    bounds = [0, *(m.end() for m in _COMMA.finditer(edit.text))]
+    starts = [m.start() for m in _COMMA.finditer(edit.text)] + [len(edit.text)]
+    items = [(a, b) for a, b in zip(bounds, starts, strict=True)]
+    run: list[tuple[int, int]] = []
+    for a, b in [*items, (len(edit.text), len(edit.text))]:
+        if 0 < len(syllables(edit.text[a:b])) <= item_syllables and a > 0:
+            run.append((a, b))
+            continue
+        if run and run[-1][1] >= len(edit.text.rstrip(" .…")):
+            run = run[:-1]  # the text's last item closes the sentence: kept
+        if len(run) >= min_items:
+            # drop the items after the first `keep`, with the separator before each
+            edit.delete(run[keep - 1][1], run[-1][1])
+            return
+        run = []
+
+
+def _clause_cut(edit: _Editable) -> None:
+    if len(syllables(edit.text)) <= MAX_LINE_SYLLABLES:
+        return
+    cuts = [m.start() for m in _CLAUSE_END.finditer(edit.text)]
+    fitting = [c for c in cuts if HEADLINE_MIN_SYLLABLES <= len(syllables(edit.text[:c])) <= MAX_LINE_SYLLABLES]
+    if fitting:
+        edit.delete(fitting[-1], len(edit.text))
+    elif not cuts:  # a run without any punctuation: its first words
+        _cut_words(edit, MAX_LINE_SYLLABLES)
+
+
+def _cut_words(edit: _Editable, n: int, *, max_chars: int = 0) -> None:
+    """Keep the first `n` syllables (and at most `max_chars` characters, when set)."""
+    tokens = list(_WORD_END.finditer(edit.text))
+    if len(tokens) > n:
+        edit.delete(tokens[n - 1].end(), len(edit.text))
+    if max_chars and len(edit.text) > max_chars:
+        space = edit.text.rfind(" ", 0, max_chars)
+        edit.delete(space if space > 0 else max_chars, len(edit.text))
+
+
+def _ends(edit: _Editable, rules: tuple[str, ...]) -> None:
+    """The sentence rules (`compress`), which only trim a unit's start and end (credits anywhere)."""
+    kept = compress(edit.text, rules=rules)
+    if kept.text != edit.text[kept.start : kept.end]:  # a credit removed in the middle
+        for match in reversed(list(_PHOTO.finditer(edit.text))):
+            if syllables(edit.text[: match.start()] + edit.text[match.end() :]):
+                edit.delete(match.start(), match.end())
+        kept = compress(edit.text, rules=tuple(r for r in rules if r != "photo_credit"))
+    edit.keep(kept.start, kept.end)
+
+
+_UNIT_RULE_STEPS = (
+    ("lead_phrase", _lead_phrase),
+    ("title_chain", _title_chain),
+    ("speaker", _speaker),
+    ("parenthetical", _parenthetical),
+    ("enumeration", _enumeration),
+    ("clause_cut", _clause_cut),
+)
+
+
+def excerpt(
+    text: str, start: int, end: int, sentence: int, *, rules: tuple[str, ...] = UNIT_RULES, capitalize: bool = False
+) -> Excerpt:
+    """`text[start:end]` (a unit or a sentence) compressed by deletion with the enabled `rules`.
+
+    The first letter is upper-cased when words were deleted at the start, or with `capitalize`
+    (a unit that does not open its sentence).
+
+    >>> s = "Phát biểu kết luận, Ủy viên Bộ Chính trị, Thường trực Ban Bí thư Lương Cường đề nghị tỉnh làm."
+    >>> excerpt(s, 0, len(s), 0).text
+    'Thường trực Ban Bí thư Lương Cường đề nghị tỉnh làm.'
+    """
+    edit = _Editable(text[start:end], start)
+    _ends(edit, tuple(r for r in rules if r in RULES))
+    edit.keep(0, len(edit.text) - official_ending_length(edit.text))  # "./." ends a line as "."
+    for name, step in _UNIT_RULE_STEPS:
+        if name in rules:
+            step(edit)
+            edit.keep(len(edit.text) - len(edit.text.lstrip(" ,;:-–")), len(edit.text.rstrip(" ,;:-–")))
+    pieces = _trimmed(text, edit.pieces()) or _trimmed(text, ((start, end),))
+    joined = _join(text, pieces)
+    if capitalize or (pieces and pieces[0][0] != start):
+        joined = joined[:1].upper() + joined[1:]
+    return Excerpt(pieces=pieces, sentence=sentence, text=joined)
+
+
+def _trimmed(text: str, pieces: tuple[tuple[int, int], ...]) -> tuple[tuple[int, int], ...]:
+    out = []
+    for a, b in pieces:
+        piece = text[a:b]
+        a += len(piece) - len(piece.lstrip())
+        b = a + len(piece.strip())
+        if b > a:
+            out.append((a, b))
+    return tuple(out)
+
+
+def _join(text: str, pieces: tuple[tuple[int, int], ...]) -> str:
+    """The pieces as one line: a space between them unless the next opens with punctuation."""
+    out = ""
+    for a, b in pieces:
+        piece = text[a:b]
+        out = out + piece if not out or piece[:1] in ",.;:…)" else f"{out} {piece}"
+    return out
+
+
+def _headline_cuts(text: str) -> list[int]:
+    """Where a headline may end: at a clause end that is not inside a list or a name, or before
+    an adjunct."""
+    cuts = []
+    for match in _CLAUSE_END.finditer(text):
+        at = match.start()
+        if match.group().strip() in "-–" and _NAME_DASH.search(text, max(0, at - 30), match.end() + 2):
+            continue
+        before = text[:at].rsplit(",", 1)[-1]
+        after = text[match.end() :].split(",", 1)
+        if match.group()[0] == "," and len(after) > 1 and min(len(syllables(before)), len(syllables(after[0]))) <= 3:
+            continue  # inside a list of short items ("mục tiêu, nhiệm vụ, giải pháp")
+        cuts.append(at)
+    cuts += [m.start() for m in _ADJUNCT.finditer(text)]
+    return sorted(set(cuts))
+
+
+def headline_excerpt(
+    text: str, start: int, end: int, sentence: int, *, max_syllables: int = HEADLINE_MAX_SYLLABLES
+) -> Excerpt:
+    """`text[start:end]` (a sentence) shortened by deletion into a headline of about
+    `max_syllables` syllables (at most `HEADLINE_SLACK` more, to end at a clause) that keeps
+    its subject.
+
+    Deleted: source tags and credits (`RULES`), a leading time phrase, ceremony and attribution
+    openings, chains of titles before a name, asides (`UNIT_RULES`); then, when still too long,
+    everything after the last clause end or adjunct that fits (never inside a list of short
+    items or a "Name – Name" range), else after the first one within `HEADLINE_SLACK` more
+    syllables; with no such place (a run without punctuation), after `max_syllables` syllables.
+    No final full stop.
+    """
+    edit = _Editable(text[start:end], start)
+    _ends(edit, RULES)
+    edit.keep(0, len(edit.text) - official_ending_length(edit.text))
+    for name, step in _UNIT_RULE_STEPS:
+        if name not in ("enumeration", "clause_cut"):
+            step(edit)
+    match = _LEAD_TIME.match(edit.text)
+    if match and len(syllables(edit.text[match.end() :])) >= HEADLINE_MIN_SYLLABLES:
+        edit.delete(0, match.end())
+    if len(syllables(edit.text)) > max_syllables:
+        cuts = _headline_cuts(edit.text)
+        sizes = [len(syllables(edit.text[:c])) for c in cuts]
         fitting = [c for c, n in zip(cuts, sizes, strict=True) if HEADLINE_MIN_SYLLABLES <= n <= max_syllables]
-        longer = [c for c, n in zip(cuts, sizes, strict=True) if n > max_syllables]
-        if fitting:
-            text = text[: fitting[-1]]
-        elif longer:
-            text = text[: longer[0]]
-    return text.rstrip(" .,;:-–")
+        nearly = [c for c, n in zip(cuts, sizes, strict=True) if max_syllables < n <= max_syllables + HEADLINE_SLACK]
+        if fitting or nearly:
+            edit.delete((fitting or nearly)[-1 if fitting else 0], len(edit.text))
+        else:  # no clause end anywhere near: a run without punctuation
+            _cut_words(edit, max_syllables)
+    _cut_words(edit, max_syllables + HEADLINE_SLACK, max_chars=HEADLINE_MAX_CHARS)  # accents, symbols
+    edit.keep(len(edit.text) - len(edit.text.lstrip(" ,;:-–")), len(edit.text.rstrip(" .,;:-–")))
+    pieces = _trimmed(text, edit.pieces()) or _trimmed(text, ((start, end),))
+    joined = _join(text, pieces)
+    return Excerpt(pieces=pieces, sentence=sentence, text=joined[:1].upper() + joined[1:])

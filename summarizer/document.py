@@ -14,6 +14,7 @@ from summarizer.errors import InvalidInputError
 from summarizer.normalize import clean_document, normalize_text
 from summarizer.segment import SentenceSpan, sentence_spans
 from summarizer.tokens import syllables
+from summarizer.units import Unit, split_units
 
 # A first line is read as the document's title when it looks like one: no final punctuation,
 # one sentence of a headline's length, and a body of at least two sentences after it.
@@ -34,6 +35,7 @@ class Document:
         title: the title given with the document, or read from its first line ("" if none).
         title_span: (start, end) of the title in `text` when it was read from there.
         trailer_lines: scraped page lines (bylines, related links, menus) removed.
+        units: the parts of the sentences that can stand alone (`summarizer.units`), in order.
     """
 
     text: str
@@ -42,6 +44,7 @@ class Document:
     title: str = ""
     title_span: tuple[int, int] | None = None
     trailer_lines: int = 0
+    units: tuple[Unit, ...] = ()
 
     @property
     def title_given(self) -> bool:
@@ -62,7 +65,7 @@ def _title_line(text: str, spans: list[SentenceSpan]) -> SentenceSpan | None:
         and TITLE_MIN_SYLLABLES <= n <= TITLE_MAX_SYLLABLES
         and not _TITLE_END.search(line)
         and not _LIST_MARK.match(line)
-        and any(ch.isalpha() for ch in line[:1])
+        and line[:1].isalnum()  # a title may open with a figure ("2,33 triệu tỉ đồng dư nợ …")
     ):
         return first
     return None
@@ -132,4 +135,5 @@ def prepare_document(text: Any, *, title: Any = None, detect_title: bool = True)
         title=given,
         title_span=title_span,
         trailer_lines=len(cleaned.trailer),
+        units=split_units(cleaned.text, spans),
     )

@@ -32,3 +32,26 @@ class GenerationError(SummarizerError, RuntimeError):
 
     The backend's own exception is the `__cause__`.
     """
+
+
+class DocumentFormatError(InvalidInputError):
+    """A file that cannot be read as a document (`summarizer.formats`): damaged, encrypted, a
+    scanned PDF without a text layer, not UTF-8 text...
+
+    `code` names the problem in a stable, machine-readable way (the service's error code).
+    """
+
+    def __init__(self, message: str, code: str) -> None:
+        super().__init__(message)
+        self.code = code
+
+
+class UnsupportedFormatError(DocumentFormatError):
+    """Content that is none of the formats tomtat reads (text, .docx, .pdf, .html)."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message, "unsupported_format")
+
+
+class DocumentTooLargeError(DocumentFormatError, InputTooLongError):
+    """A file over a reading limit: too many bytes, pages, or unpacked bytes of a .docx."""

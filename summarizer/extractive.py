@@ -13,7 +13,7 @@ from summarizer.compose import Lines, selected_lines
 from summarizer.compress import RULES
 from summarizer.document import Document
 from summarizer.errors import ConfigurationError
-from summarizer.selection import Selection
+from summarizer.selection import Selection, sentence_excerpts
 
 _WORD = re.compile(r"\w+")
 
@@ -58,19 +58,19 @@ def textrank(sentences: Sequence[str], k: int) -> list[int]:
 METHODS = {"lead": lead, "textrank": textrank}
 
 
-def select(method: str, doc: Document, k: int) -> Selection:
+def select(method: str, doc: Document, k: int, *, rules: tuple[str, ...] = RULES) -> Selection:
     """A `Selection` of the unsupervised `method` ("lead" or "textrank") with `k` sentences.
 
     The headline is the title when the document has one, else the top-ranked sentence; the
-    abstract and the bullets are the `k` chosen sentences in document order (the output
-    contract then drops a bullet that repeats the headline).
+    abstract and the bullets are the `k` chosen sentences in document order, compressed by
+    the sentence `rules` (the output contract then drops a bullet that repeats the headline).
     """
     try:
         rank = METHODS[method]
     except KeyError:
         raise ConfigurationError(f"unknown extractive method {method!r}; use one of {', '.join(METHODS)}") from None
     ranked = rank(doc.sentences, k)
-    chosen = tuple(sorted(ranked))
+    chosen = sentence_excerpts(doc, sorted(ranked), rules=rules)
     headline = None if doc.title else (ranked[0] if ranked else 0)
     return Selection(headline=headline, abstract=chosen, bullets=chosen)
 
@@ -79,17 +79,13 @@ EXTRACTIVE_NOTE = "extractive model: sentences are copied from the input, not ge
 
 
 def select_by_settings(settings: Mapping[str, Any], doc: Document) -> Selection:
-    """The selection a registry entry's `extractive` settings ask for (method, sentences)."""
-    return select(str(settings.get("method", "lead")), doc, int(settings.get("sentences", 3)))
+    """The selection a registry entry's `extractive` settings ask for (method, sentences, rules)."""
+    rules = tuple(settings.get("compression", RULES))
+    return select(str(settings.get("method", "lead")), doc, int(settings.get("sentences", 3)), rules=rules)
 
 
 def lines_of(settings: Mapping[str, Any], doc: Document, selection: Selection) -> Lines:
-    """The output lines of a selection: source sentences, compressed by the entry's rules."""
-    lines = selected_lines(
-        doc,
-        selection,
-        rules=tuple(settings.get("compression", RULES)),
-        headline_style=str(settings.get("headline", "short")),
-    )
+    """The output lines of a selection, with the entry's headline style."""
+    lines = selected_lines(doc, selection, headline_style=str(settings.get("headline", "short")))
     lines.warnings.insert(0, EXTRACTIVE_NOTE)
     return lines

@@ -102,6 +102,10 @@ def unsupported(text: str, source_keys: set[str], source: str) -> list[str]:
     return invented_numbers(text, source_keys) + invented_names(text, source)
 
 
+ALL_DROPPED = "no bullets: the faithfulness guard dropped the bullets the model wrote"
+"""The warning of a summary left with no bullet after the guard dropped some (the rest repeated the headline)."""
+
+
 def select(
     candidates: list[str], source_keys: set[str], source: str, *, policy: str = "drop"
 ) -> tuple[list[str], list[str]]:

@@ -52,9 +52,51 @@ CUES = (
 _CUE_KEYS = tuple(f" {c} " for c in CUES)
 
 # What an editor looks for in a report's bullets: its figures, its problems, its decisions.
-PROBLEM_CUES = ("khó khăn", "hạn chế", "tồn tại", "bất cập", "vướng mắc", "yếu kém", "thiếu", "chưa", "sợ sai")
-DIRECTION_CUES = ("đề nghị", "yêu cầu", "chỉ đạo", "kết luận", "cần", "phải", "giao", "nhiệm vụ", "giải pháp")
-_FIGURE = re.compile(r"\d[\d.,]*\s?(?:%|‰|tỷ|triệu|nghìn|ha|km|tấn|usd|đồng)", re.IGNORECASE)
+PROBLEM_CUES = (
+    "khó khăn",
+    "hạn chế",
+    "tồn tại",
+    "bất cập",
+    "vướng mắc",
+    "yếu kém",
+    "thiếu",
+    "chưa",
+    "sợ sai",
+    "thách thức",
+    "áp lực",
+    "rủi ro",
+    "nguy cơ",
+    "nguyên nhân",
+    "vi phạm",
+    "sai phạm",
+    "lãng phí",
+    "nghiêm trọng",
+    "chậm",
+)
+DIRECTION_CUES = (
+    "đề nghị",
+    "yêu cầu",
+    "chỉ đạo",
+    "kết luận",
+    "cần",
+    "phải",
+    "giao",
+    "nhiệm vụ",
+    "giải pháp",
+    "kiến nghị",
+    "đề xuất",
+    "quyết định",
+    "thống nhất",
+    "mục tiêu",
+)
+# a figure: a quantity ("14,14%", "5.703 vụ", "35 đường bay", "6,8 - 7,1%"), not a date, year or
+# period ("26-6-2024", "năm 2024", "6 tháng"), or a document's number ("11-NQ/TW", "153/2020/NĐ-CP")
+_FIGURE = re.compile(
+    r"(?<![\w/.,-])(?!(?:19|20)\d\d\b)\d[\d.,]*"
+    r"(?:\s?(?:%|‰)|\s*-\s*\d[\d.,]*\s?%|\s(?!(?:năm|tháng|ngày|quý|tuần|giờ|phút|lần|khóa|kỳ|đến|và)\b)[^\W\d_]+)"
+    r"|\b\d+-[A-ZĐ]{1,5}/[A-ZĐ]{1,5}\b|\b\d+/\d{4}/[A-ZĐ-]+\b",
+    re.IGNORECASE,
+)
 
 _NUMBER = re.compile(r"\d")
 _PERCENT = re.compile(r"\d\s?%")
@@ -138,15 +180,16 @@ def _bigrams(tokens: Sequence[str]) -> set[tuple[str, str]]:
 FACETS = ("figure", "problem", "direction")
 
 
-def facets(sentences: Sequence[str]) -> np.ndarray:
+def facets(sentences: Sequence[str], tokens: Sequence[Sequence[str]] | None = None) -> np.ndarray:
     """How strongly each sentence carries each of a report's facets (`FACETS`), one column each.
 
-    Counts of figures (a number with a unit: "14,14%", "12.400 ha", "148,5 tỷ") and of the cue
-    phrases of `PROBLEM_CUES` and `DIRECTION_CUES`.
+    Counts of figures (a quantity: "14,14%", "12.400 ha", "3.314 người"; or a document's number:
+    "11-NQ/TW"; not dates, years or periods) and of the cue phrases of `PROBLEM_CUES` and
+    `DIRECTION_CUES`. `tokens`: the sentences' syllables, when the caller has them.
     """
     out = np.zeros((len(sentences), len(FACETS)), dtype=np.float32)
     for i, sentence in enumerate(sentences):
-        joined = f" {' '.join(syllables(sentence))} "
+        joined = f" {' '.join(syllables(sentence) if tokens is None else tokens[i])} "
         out[i, 0] = len(_FIGURE.findall(sentence))
         out[i, 1] = sum(f" {cue} " in joined for cue in PROBLEM_CUES)
         out[i, 2] = sum(f" {cue} " in joined for cue in DIRECTION_CUES)
@@ -176,11 +219,14 @@ def tfidf_matrix(token_lists: Sequence[Sequence[str]], idf: Mapping[str, float])
     return np.divide(matrix, norms, out=np.zeros_like(matrix), where=norms > 0)
 
 
-def sentence_features(doc: Document, idf: Mapping[str, float]) -> np.ndarray:
-    """One row of `FEATURE_NAMES` per body sentence of `doc` (float32)."""
+def sentence_features(
+    doc: Document, idf: Mapping[str, float], tokens: Sequence[Sequence[str]] | None = None
+) -> np.ndarray:
+    """One row of `FEATURE_NAMES` per body sentence of `doc` (float32); `tokens`: the sentences'
+    syllables, when the caller has them."""
     sentences = doc.sentences
     n = len(sentences)
-    tokens = [syllables(s) for s in sentences]
+    tokens = [syllables(s) for s in sentences] if tokens is None else tokens
     title_tokens = syllables(doc.title) if doc.title else []
     vectors = tfidf_matrix([*tokens, title_tokens], idf)
     sent_vecs, title_vec = vectors[:n], vectors[n]

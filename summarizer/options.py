@@ -63,6 +63,15 @@ class GenerationOptions:
 
 DEFAULT_BULLETS = 5
 MAX_BULLETS = 10  # the one upper bound: library, CLI, batch and API
+# words of headline + abstract + bullets when the caller sets no budget: a long report's
+# summary stays within DEFAULT_WORDS with the default bullets; each bullet asked for beyond
+# them adds WORDS_PER_EXTRA_BULLET, so `max_bullets=10` can be honoured
+DEFAULT_WORDS = 200
+WORDS_PER_EXTRA_BULLET = 25
+MIN_WORDS, MAX_WORDS = 30, 2000
+# a digest's abstract (`Summarizer.digest`): about as long as the AbMuSu cluster summaries
+DEFAULT_DIGEST_SYLLABLES = 190
+MIN_DIGEST_SYLLABLES, MAX_DIGEST_SYLLABLES = 30, 1000
 
 
 @dataclass(frozen=True)
@@ -75,11 +84,18 @@ class SummarizeOptions:
             is not read and `info.truncated` is set.
         faithfulness: for generated bullets that name a number or person absent from the
             source: "drop" them (default) or only "flag" them in `info.warnings`.
+        max_words: at most this many words (whitespace-separated) in headline + abstract +
+            bullets, from `MIN_WORDS` to `MAX_WORDS`; None: `word_budget`'s default. In a
+            digest it bounds the headline and bullets (the abstract has `digest_syllables`).
+        digest_syllables: target length of a digest's abstract, in syllables (`Summarizer.digest`),
+            from `MIN_DIGEST_SYLLABLES` to `MAX_DIGEST_SYLLABLES`.
     """
 
     max_bullets: int = DEFAULT_BULLETS
     max_chunks: int = 32
     faithfulness: str = "drop"
+    max_words: int | None = None
+    digest_syllables: int = DEFAULT_DIGEST_SYLLABLES
 
     def __post_init__(self) -> None:
         if isinstance(self.max_bullets, bool) or not isinstance(self.max_bullets, int):
@@ -90,6 +106,28 @@ class SummarizeOptions:
             raise ConfigurationError("max_chunks must be at least 1")
         if self.faithfulness not in ("drop", "flag"):
             raise ConfigurationError("faithfulness must be 'drop' or 'flag'")
+        if self.max_words is not None and (
+            isinstance(self.max_words, bool)
+            or not isinstance(self.max_words, int)
+            or not MIN_WORDS <= self.max_words <= MAX_WORDS
+        ):
+            raise ConfigurationError(f"max_words must be an integer from {MIN_WORDS} to {MAX_WORDS}")
+        if (
+            isinstance(self.digest_syllables, bool)
+            or not isinstance(self.digest_syllables, int)
+            or not MIN_DIGEST_SYLLABLES <= self.digest_syllables <= MAX_DIGEST_SYLLABLES
+        ):
+            raise ConfigurationError(
+                f"digest_syllables must be an integer from {MIN_DIGEST_SYLLABLES} to {MAX_DIGEST_SYLLABLES}"
+            )
+
+    @property
+    def word_budget(self) -> int:
+        """Words allowed for headline + abstract + bullets: `max_words`, else `DEFAULT_WORDS`
+        plus `WORDS_PER_EXTRA_BULLET` for each bullet asked for beyond `DEFAULT_BULLETS`."""
+        if self.max_words is not None:
+            return self.max_words
+        return DEFAULT_WORDS + WORDS_PER_EXTRA_BULLET * max(0, self.max_bullets - DEFAULT_BULLETS)
 
     def updated(self, **overrides: Any) -> SummarizeOptions:
         """Return a copy with the given non-None fields replaced."""
@@ -97,6 +135,24 @@ class SummarizeOptions:
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)
+
+
+# CTranslate2's arithmetic (`LoadOptions.compute_type`): "auto" keeps the weights' own type on CPU (float32
+# for a model converted there: the same outputs as PyTorch); "int8" is the "faster, slightly different"
+# choice (int8 weights and matrix products; on CPU the same as "int8_float32"); its measured ROUGE
+# cost and speed are in models/compact-vi/README.md.
+COMPUTE_TYPES = (
+    "auto",
+    "default",
+    "float32",
+    "int8",
+    "int8_float32",
+    "int8_float16",
+    "int8_bfloat16",
+    "int16",
+    "float16",
+    "bfloat16",
+)
 
 
 @dataclass(frozen=True)
@@ -109,7 +165,8 @@ class LoadOptions:
             "float32", "bfloat16" or "float16".
         backend: "transformers", "ct2", or None: CTranslate2 on CPU (converted once and
             cached), transformers on GPU.
-        compute_type: CTranslate2 compute type ("auto", "int8", "float32"...).
+        compute_type: CTranslate2 compute type, one of `COMPUTE_TYPES`: "auto" (the weights' type:
+            float32 on CPU), "int8" (faster where the CPU has VNNI, outputs slightly different)...
         threads: CPU threads for generation (0: the library's default).
         batch_size: documents or chunks per model call.
     """
@@ -124,6 +181,11 @@ class LoadOptions:
     def __post_init__(self) -> None:
         if self.backend not in (None, "transformers", "ct2"):
             raise ConfigurationError(f"unknown backend {self.backend!r}; use transformers or ct2 (or leave it out)")
+        if self.compute_type not in COMPUTE_TYPES:
+            raise ConfigurationError(
+                f"unknown compute type {self.compute_type!r}; use one of: {', '.join(COMPUTE_TYPES)} "
+                "(int8: faster, slightly different outputs)"
+            )
         if self.threads < 0:
             raise ConfigurationError("threads must be 0 (library default) or positive")
         if self.batch_size < 1:

@@ -11,13 +11,14 @@ import functools
 import logging
 import time
 from collections.abc import Mapping, Sequence
+from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 from summarizer import abstractive, extractive
 from summarizer.abstractive import ChunkedDocument
 from summarizer.compose import Lines
 from summarizer.document import Document, prepare_document
-from summarizer.errors import ConfigurationError, GenerationError, SummarizerError
+from summarizer.errors import ConfigurationError, GenerationError, InvalidInputError, SummarizerError
 from summarizer.generation import Generator, describe, load_generator
 from summarizer.options import GenerationOptions, LoadOptions, SummarizeOptions
 from summarizer.registry import ModelSpec, resolve_model
@@ -118,6 +119,7 @@ class Summarizer:
         title: str | None = None,
         options: SummarizeOptions | None = None,
         max_bullets: int | None = None,
+        max_words: int | None = None,
         max_chunks: int | None = None,
         batch_size: int | None = None,
         generation: Mapping[str, Mapping[str, Any]] | None = None,
@@ -128,14 +130,16 @@ class Summarizer:
             text: the document, or a `Document` from `prepare`.
             title: the document's title, if the caller has it apart from the text: it becomes
                 the headline and guides the choice of abstract and bullets.
-            max_bullets, max_chunks: shortcuts that replace these fields of `options`.
+            max_bullets, max_words, max_chunks: shortcuts that replace these fields of `options`.
 
         Raises:
             InvalidInputError: the document cannot be summarized (empty, binary...).
             SummarizerError: the model failed on it.
         """
         titles = None if title is None else [title]
-        options = (options or SummarizeOptions()).updated(max_bullets=max_bullets, max_chunks=max_chunks)
+        options = (options or SummarizeOptions()).updated(
+            max_bullets=max_bullets, max_words=max_words, max_chunks=max_chunks
+        )
         return self.summarize_many(
             [text], titles=titles, options=options, batch_size=batch_size, generation=generation
         )[0]
@@ -147,6 +151,7 @@ class Summarizer:
         titles: Sequence[str | None] | None = None,
         options: SummarizeOptions | None = None,
         max_bullets: int | None = None,
+        max_words: int | None = None,
         max_chunks: int | None = None,
         batch_size: int | None = None,
         generation: Mapping[str, Mapping[str, Any]] | None = None,
@@ -158,7 +163,9 @@ class Summarizer:
         Raises:
             InvalidInputError: a document is not a string or is empty (its index is named).
         """
-        options = (options or SummarizeOptions()).updated(max_bullets=max_bullets, max_chunks=max_chunks)
+        options = (options or SummarizeOptions()).updated(
+            max_bullets=max_bullets, max_words=max_words, max_chunks=max_chunks
+        )
         outcomes = self.summarize_each(
             texts, titles=titles, options=options, batch_size=batch_size, generation=generation
         )
@@ -220,6 +227,78 @@ class Summarizer:
         assert all(o is not None for o in outcomes), "every document has an outcome"
         return outcomes  # type: ignore[return-value]
 
+    def digest(
+        self,
+        documents: Sequence[str | Document],
+        *,
+        titles: Sequence[str | None] | None = None,
+        ids: Sequence[str] | None = None,
+        options: SummarizeOptions | None = None,
+    ) -> Summary:
+        """One summary of several articles on the same story (`summarizer.digest`).
+
+        Headline, an abstract of about `options.digest_syllables` syllables and bullets, made
+        by ext-vi's selector whatever model this is (a digest is extractive: other models use
+        the registry's ext-vi). Every evidence source names its article: `SourceSpan.document`
+        indexes the input, and `Summary.ids` holds the ids (the given ones, else "0", "1"...).
+        A fact several articles tell is one line with all their spans; figures that disagree
+        across articles are named in `info.warnings`.
+
+        Raises:
+            InvalidInputError: no documents, or one cannot be prepared (its index and id named).
+            ConfigurationError: titles or ids not matching the documents, ids not unique.
+        """
+        from summarizer import digest
+
+        started = time.perf_counter()
+        options = options or SummarizeOptions()
+        if isinstance(documents, str | Document) or not isinstance(documents, Sequence):
+            raise InvalidInputError("documents must be a list of texts (or prepared Documents)")
+        if not documents:
+            raise InvalidInputError("a digest needs at least one document; none were given")
+        for name, given in (("titles", titles), ("ids", ids)):
+            if given is not None and len(given) != len(documents):
+                raise ConfigurationError(f"{len(documents)} documents but {len(given)} {name}")
+        names = [str(i) for i in range(len(documents))] if ids is None else [str(i) for i in ids]
+        repeated = sorted({i for i in names if names.count(i) > 1})
+        if repeated:
+            raise ConfigurationError(f"ids must be unique; repeated: {', '.join(repeated[:5])}")
+        docs = []
+        for index, text in enumerate(documents):
+            try:
+                title = None if titles is None else titles[index]
+                docs.append(text if isinstance(text, Document) else prepare_document(text, title=title))
+            except SummarizerError as exc:
+                raise type(exc)(f"document {index} (id {names[index]}): {exc}") from exc
+        prepared = time.perf_counter()
+        model, folder = self._digest_selector
+        lines = digest.digest_lines(docs, names, model, digest.load_scorer(folder), options)
+        out = Lines.of(lines.headline, lines.abstract, lines.bullets, lines.warnings)
+        info = SummaryInfo(
+            model=self.info.name,
+            revision=self.info.revision,
+            kind="extractive",
+            backend="extractive",
+            device="cpu",
+            options={**options.as_dict(), "digest_selector": folder, "articles": len(docs)},
+            chunks=1,
+            input_chars=sum(len(d.text) for d in docs),
+            timings={"preprocess": round(prepared - started, 4), "select": round(time.perf_counter() - prepared, 4)},
+            warnings=tuple(out.warnings),
+        )
+        return replace(out.summary(info), ids=tuple(names))
+
+    @functools.cached_property
+    def _digest_selector(self) -> tuple[ExtractiveModel, str]:
+        """ext-vi's selector and its folder: this model's own, else the registry's ext-vi."""
+        from summarizer.ext_model import ExtractiveModel
+
+        if self.selector is not None:
+            spec = resolve_model(self.spec.rewrite["selector"]) if self.spec.rewrite else self.spec
+            return self.selector, str(spec.source)
+        spec = resolve_model("ext-vi")
+        return ExtractiveModel.load(spec.source), str(spec.source)
+
     # -- stages ---------------------------------------------------------------------------
 
     def _run_isolated(
@@ -273,7 +352,7 @@ class Summarizer:
             documents = [d.document for d in docs]
             lines = rewrite_documents(
                 documents,
-                self.selector.select(documents, max_bullets=options.max_bullets),
+                self.selector.select(documents, options),
                 self.generator,
                 prefixes=self.spec.prefixes,
                 options=task_options,
@@ -300,7 +379,7 @@ class Summarizer:
     def _extract(self, docs: list[ChunkedDocument], options: SummarizeOptions) -> list[Lines]:
         documents = [d.document for d in docs]
         if self.selector is not None:
-            selections = self.selector.select(documents, max_bullets=options.max_bullets)
+            selections = self.selector.select(documents, options)
         else:
             selections = [extractive.select_by_settings(self.spec.extractive, d) for d in documents]
         return [extractive.lines_of(self.spec.extractive, d, s) for d, s in zip(documents, selections, strict=True)]

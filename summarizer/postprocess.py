@@ -6,7 +6,7 @@ import re
 from collections.abc import Iterable
 
 from summarizer.normalize import normalize_text
-from summarizer.segment import split_sentences
+from summarizer.segment import plain_full_stop, split_sentences
 
 _SPECIAL = re.compile(r"<extra_id_\d+>|</s>|<s>|<pad>|<unk>")
 _WORD = re.compile(r"\w+")
@@ -45,7 +45,7 @@ def as_sentence(text: str) -> str:
 def as_headline(text: str) -> str:
     """One sentence on one line, no final full stop (headline style); keeps "?", "!", "…"."""
     sentences = split_sentences(text.split("\n", 1)[0].strip())
-    text = sentences[0] if sentences else ""
+    text = plain_full_stop(sentences[0]) if sentences else ""
     return text[:-1].rstrip() if text.endswith(".") and not text.endswith("..") else text
 
 

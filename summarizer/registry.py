@@ -33,7 +33,9 @@ class ModelSpec:
     kind: str  # "seq2seq" | "extractive"
     source: str = ""  # hub id or local folder (seq2seq only)
     revision: str = ""
-    description: str = ""
+    description: str = ""  # the developers' note (English)
+    description_vi: str = ""  # for editors (the page); empty: none written
+    preview: bool = False  # not fit for use: said wherever the model is listed
     license: str = ""
     max_input_tokens: int = 512
     prefixes: dict[str, str] = field(default_factory=dict)
@@ -42,6 +44,9 @@ class ModelSpec:
     # extract, then rewrite: {"selector": "<extractive model>"}; empty for whole-document models
     rewrite: dict[str, Any] = field(default_factory=dict)
     backend: str = "transformers"  # "ct2" when source is a CTranslate2 folder
+    # measured cost of a faster CTranslate2 compute type against the default float32 (e.g. "int8":
+    # ROUGE change and speed on a seeded sample, with the CPU): `tomtat models` and the card show it
+    compute_types: dict[str, str] = field(default_factory=dict)
 
     @property
     def is_local(self) -> bool:
@@ -73,12 +78,15 @@ class ModelSpec:
             "revision": self.revision,
             "backend": self.backend if self.kind == "seq2seq" else "extractive",
             "description": self.description,
+            "description_vi": self.description_vi,
+            "preview": self.preview,
             "license": self.license,
             "max_input_tokens": self.max_input_tokens,
             "prefixes": dict(self.prefixes),
             "generation": {k: v.as_dict() for k, v in self.generation.items()},
             "extractive": dict(self.extractive),
             "rewrite": dict(self.rewrite),
+            "compute_types": dict(self.compute_types),
         }
 
 
@@ -93,6 +101,8 @@ def folder_metadata(spec: ModelSpec, **extra: Any) -> dict[str, Any]:
         "kind": spec.kind,
         "revision": spec.revision,
         "description": spec.description,
+        "description_vi": spec.description_vi,
+        "preview": spec.preview,
         "license": spec.license,
         "max_input_tokens": spec.max_input_tokens,
         "prefixes": dict(spec.prefixes),
@@ -140,6 +150,8 @@ def _spec_from_entry(name: str, entry: dict[str, Any], source: str | None = None
         source=src,
         revision=str(entry.get("revision", "")),
         description=entry.get("description", ""),
+        description_vi=entry.get("description_vi", ""),
+        preview=bool(entry.get("preview", False)),
         license=entry.get("license", ""),
         max_input_tokens=int(entry.get("max_input_tokens", 512)),
         prefixes=dict(entry.get("prefixes", {"summary": ""})),
@@ -147,6 +159,7 @@ def _spec_from_entry(name: str, entry: dict[str, Any], source: str | None = None
         extractive=dict(entry.get("extractive", {})),
         rewrite=dict(entry.get("rewrite", {})),
         backend=backend,
+        compute_types={str(k): str(v) for k, v in entry.get("compute_types", {}).items()},
     )
 
 

@@ -54,7 +54,7 @@ def rewrite_documents(
     """
     jobs: dict[str, list[tuple[int, int]]] = {"summary": [], "headline": []}
     for d, (doc, selection) in enumerate(zip(docs, selections, strict=True)):
-        for index in dict.fromkeys([*selection.abstract, *selection.bullets]):
+        for index in selection.sentences:
             jobs["summary"].append((d, index))
         if selection.headline is not None and not doc.title:
             jobs["headline"].append((d, selection.headline))
@@ -84,8 +84,11 @@ def rewrite_documents(
             headline = extracted_headline(doc, None)
         else:
             headline = line(selection.headline, part="headline")
-        abstract = [line(i, part="abstract") for i in selection.abstract]
-        bullets = [line(i, part="bullet") for i in selection.bullets]
+        abstract = [line(i, part="abstract") for i in dict.fromkeys(e.sentence for e in selection.abstract)]
+        in_abstract = {e.sentence for e in selection.abstract}  # a rewrite reads whole sentences
+        bullets = [
+            line(i, part="bullet") for i in dict.fromkeys(e.sentence for e in selection.bullets) if i not in in_abstract
+        ]
         warnings = [f"{FALLBACK_NOTE}: {', '.join(fallbacks)}"] if fallbacks else []
         out.append(Lines.of(headline, abstract, bullets, warnings, tokens[d]))
     return out

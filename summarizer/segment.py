@@ -6,6 +6,7 @@ optionally followed by closing quotes or brackets, when a space and an upper-cas
 digit or opening quote follow, unless the word before the dot is an abbreviation
 ("TP.", "PGS.TS.", "ThS.", "Th.S.", "ông.") or a single capital initial ("C. Mác").
 Numbers ("1.000", "14,14%", "26-6-2024") contain no space after their dot, so never split.
+A run longer than `MAX_SENTENCE_CHARS` without such an ending is cut into bounded pieces.
 """
 
 from __future__ import annotations
@@ -57,6 +58,10 @@ ABBREVIATIONS = frozenset(
     }
 )
 
+# A sentence is at most this long: text without sentence punctuation (a pasted table, a run of
+# words or of combining accents) is cut into pieces of this size, at a space where there is one.
+MAX_SENTENCE_CHARS = 1000
+
 # the next sentence must start with an upper-case letter or a digit (checked in code: a
 # character class cannot tell Vietnamese capitals such as "Đ" or "Ấ" from small letters)
 _BOUNDARY = re.compile(r"(?P<end>\./\.|[.!?…]+)(?P<close>[\"”’'»)\]]*)(?P<space>\s+)(?P<open>[\"“‘'«(\[]?)(?=\w)")
@@ -90,13 +95,27 @@ def _line_spans(line: str, offset: int = 0) -> list[tuple[int, int]]:
         start = match.end("space")
     spans.append((start, len(line)))
     out = []
-    for begin, end in spans:
+    for begin, end in (piece for span in spans for piece in _bounded(line, *span)):
         piece = line[begin:end]
         stripped = piece.strip()
         if stripped:
             begin += len(piece) - len(piece.lstrip())
             out.append((offset + begin, offset + begin + len(stripped)))
     return out
+
+
+def _bounded(line: str, start: int, end: int) -> list[tuple[int, int]]:
+    """(start, end) cut into pieces of at most `MAX_SENTENCE_CHARS`: at the last space before
+    the limit (in its second half), else at the limit itself (a run without spaces)."""
+    pieces = []
+    while end - start > MAX_SENTENCE_CHARS:
+        limit = start + MAX_SENTENCE_CHARS
+        cut = line.rfind(" ", start + MAX_SENTENCE_CHARS // 2, limit)
+        cut = cut if cut > start else limit
+        pieces.append((start, cut))
+        start = cut
+    pieces.append((start, end))
+    return pieces
 
 
 def _split_line(line: str) -> list[str]:
@@ -144,3 +163,19 @@ def split_sentences(text: str) -> list[str]:
 def split_paragraphs(text: str) -> list[list[str]]:
     """Sentences grouped by paragraph (line); empty lines are skipped."""
     return [_split_line(line) for line in text.split("\n") if line.strip()]
+
+
+OFFICIAL_ENDING = "./."
+
+
+def official_ending_length(sentence: str) -> int:
+    """How many characters to cut so that an official-document ending "./." reads as a plain full
+    stop: 2 (the "/.") when `sentence` ends with it, else 0. A sentence keeps its "./." in the
+    text (it marks where a document ends); an output line shows a full stop."""
+    return 2 if sentence.rstrip().endswith(OFFICIAL_ENDING) else 0
+
+
+def plain_full_stop(sentence: str) -> str:
+    """`sentence` with a final "./." written as "." (see `official_ending_length`)."""
+    sentence = sentence.rstrip()
+    return sentence[: len(sentence) - official_ending_length(sentence)]

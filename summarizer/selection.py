@@ -12,17 +12,37 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from summarizer.compress import RULES, Excerpt, excerpt
+from summarizer.document import Document
+
 
 @dataclass(frozen=True)
 class Selection:
-    """Sentence indices (into `Document.sentences`) chosen for each output.
+    """What an extractive model chose for each output of one document.
 
-    `headline` is None when the headline is the document's title.
+    Attributes:
+        headline: index of the headline's sentence (`Document.sentences`), or None when
+            the headline is the document's title.
+        abstract: the abstract's lines, in document order: source text compressed by deletion.
+        bullets: the bullets, in document order, likewise.
+        notes: what a reader should know about the choice (e.g. fewer distinct points than
+            bullets asked for).
     """
 
     headline: int | None
-    abstract: tuple[int, ...]
-    bullets: tuple[int, ...]
+    abstract: tuple[Excerpt, ...]
+    bullets: tuple[Excerpt, ...]
+    notes: tuple[str, ...] = ()
+
+    @property
+    def sentences(self) -> tuple[int, ...]:
+        """The sentences the abstract and the bullets come from, each once, in order of use."""
+        return tuple(dict.fromkeys(e.sentence for e in (*self.abstract, *self.bullets)))
+
+
+def sentence_excerpts(doc: Document, indices: Sequence[int], *, rules: tuple[str, ...] = RULES) -> tuple[Excerpt, ...]:
+    """Whole sentences `indices` of `doc`, compressed by the sentence `rules` (tags, credits)."""
+    return tuple(excerpt(doc.text, doc.spans[i].start, doc.spans[i].end, i, rules=rules) for i in indices)
 
 
 def target_syllables(
@@ -87,31 +107,3 @@ def pick_mmr(
 def bullet_count(n_sentences: int, max_bullets: int, *, low: int = 3, high: int = 5, per_bullet: int = 5) -> int:
     """How many bullets a document gets: one per `per_bullet` sentences (rounded up), within [low, high]."""
     return min(max_bullets, max(low, min(high, -(-n_sentences // per_bullet))))
-
-
-def cover_facets(
-    chosen: Sequence[int], scores: np.ndarray, facets: np.ndarray, *, allowed: Sequence[bool] | None = None
-) -> list[int]:
-    """Bullets that cover every facet (column of `facets`, a strength) that some sentence is about.
-
-    A sentence is about the facet it carries most strongly (ties: about each). For each facet
-    that no chosen sentence is about, the best-scored allowed sentence about it replaces the
-    lowest-scored chosen sentence that no other facet needs. Returned in document order.
-    """
-    strongest = facets.max(axis=1, keepdims=True)
-    about = (facets > 0) & (facets >= strongest)
-    chosen = list(chosen)
-    for facet in range(facets.shape[1]):
-        if not chosen or about[chosen, facet].any():
-            continue
-        carriers = [
-            int(i)
-            for i in np.argsort(-scores, kind="stable")
-            if about[i, facet] and i not in chosen and (allowed is None or allowed[i])
-        ]
-        needed = {j for j in chosen for f in range(facets.shape[1]) if about[j, f] and about[chosen, f].sum() == 1}
-        spare = [j for j in chosen if j not in needed]
-        if carriers and spare:
-            chosen.remove(min(spare, key=lambda j: scores[j]))
-            chosen.append(carriers[0])
-    return sorted(chosen)

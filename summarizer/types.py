@@ -74,12 +74,14 @@ class SourceSpan:
     """A piece of the cleaned input text: `text[start:end]`.
 
     `sentence` is the index of the body sentence it lies in (`Document.sentences`), or None
-    for the title line read from the text.
+    for the title line read from the text. `document` is the index of the article it comes
+    from in a digest of several (None for a summary of one document).
     """
 
     start: int
     end: int
     sentence: int | None
+    document: int | None = None
 
 
 @dataclass(frozen=True)
@@ -108,7 +110,9 @@ class Summary:
     """A headline, a sapo-style abstract and bullet points for one document.
 
     `evidence` has one entry for the headline, one per abstract sentence and one per
-    bullet, in that order.
+    bullet, in that order. `ids` is set for a digest of several articles
+    (`Summarizer.digest`): the articles' ids in input order, which each source's
+    `SourceSpan.document` indexes (empty for a summary of one document).
     """
 
     headline: str
@@ -116,11 +120,16 @@ class Summary:
     bullets: tuple[str, ...]
     info: SummaryInfo
     evidence: tuple[Evidence, ...] = ()
+    ids: tuple[str, ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
-        """Plain JSON-serializable form (tuples become lists)."""
+        """Plain JSON-serializable form (tuples become lists); `ids` only for a digest."""
         data = asdict(self)
         data["bullets"] = list(self.bullets)
+        if self.ids:
+            data["ids"] = list(self.ids)
+        else:
+            del data["ids"]
         data["info"]["warnings"] = list(self.info.warnings)
         data["evidence"] = self.evidence_dicts()
         return data

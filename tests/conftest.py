@@ -36,8 +36,9 @@ def build_tiny_model(folder: Path, *, tie: bool = True, seed: int = 0) -> Path:
     """
     from transformers import AutoTokenizer
 
-    from models.architectures import random_t5, write_metadata
-    from models.tokenizer import train_sentencepiece, write_tokenizer_files
+    from models.tokenizer import train_sentencepiece
+    from summarizer.generation.architectures import random_t5
+    from summarizer.generation.model_files import write_metadata, write_tokenizer_files
 
     spiece = train_sentencepiece(corpus_lines(), folder / "spm", vocab_size=700)
     write_tokenizer_files(spiece, folder)

@@ -17,6 +17,7 @@ from typing import Any, Protocol
 
 from summarizer.batching import sorted_batches
 from summarizer.errors import ConfigurationError, ModelLoadError
+from summarizer.generation.progress import terminal_progress_only
 from summarizer.options import GenerationOptions
 from summarizer.registry import ModelSpec
 from summarizer.types import ModelInfo
@@ -300,10 +301,21 @@ def load_generator(
     on ct2 float32 on CPU (converted once into `cache_dir()`, when ctranslate2 is installed)
     and on transformers (bf16) on GPU. Name a backend to force it.
 
+    Progress bars (download, conversion, loading) are drawn only when stderr is a terminal.
+
     Raises:
         ModelLoadError: the weights cannot be loaded; the message says how to get them.
         ConfigurationError: an unsupported device/dtype/backend combination.
     """
+    with terminal_progress_only():
+        return _load_generator(
+            spec, device=device, dtype=dtype, backend=backend, compute_type=compute_type, threads=threads
+        )
+
+
+def _load_generator(
+    spec: ModelSpec, *, device: str, dtype: str, backend: str | None, compute_type: str, threads: int
+) -> Generator:
     if spec.is_hub and not (backend is None and (_conversion_target(spec) / "model.bin").is_file()):
         # before torch and transformers are imported (seconds): a hub model that is neither
         # downloaded nor reachable fails at once; one that is downloaded costs a cache lookup

@@ -92,13 +92,11 @@ class TransformersGenerator:
         """
         import torch
         from transformers import AutoConfig, AutoModelForSeq2SeqLM
-        from transformers.utils import logging as hf_logging
 
         if threads > 0:
             torch.set_num_threads(threads)
         device = resolve_device(device)
         folder = hub_weights(spec)  # no network when the files are here; fails fast when they cannot be
-        hf_logging.disable_progress_bar()  # a library loads quietly; callers log what they need
         try:
             config = AutoConfig.from_pretrained(folder, local_files_only=True)
             torch_dtype = _resolve_dtype(dtype, device, config.model_type)

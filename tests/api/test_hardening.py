@@ -342,9 +342,11 @@ def test_the_distribution_is_named_tomtat() -> None:
 
 
 def test_max_bullets_has_the_library_bound(client) -> None:
-    schemas = client.get("/openapi.json").json()["components"]["schemas"]
-    for name in ("SummaryRequest", "BatchRequest"):
-        assert schemas[name]["properties"]["max_bullets"]["maximum"] == MAX_BULLETS
+    document = client.get("/openapi.json").json()
+    summaries = document["paths"]["/v1/summaries"]["post"]["requestBody"]["content"]  # JSON or a form
+    bodies = [summaries["application/json"]["schema"], summaries["multipart/form-data"]["schema"]]
+    for body in [*bodies, document["components"]["schemas"]["BatchRequest"]]:
+        assert body["properties"]["max_bullets"]["maximum"] == MAX_BULLETS
     assert client.post("/v1/summaries", json={"text": TEXT, "max_bullets": MAX_BULLETS}).status_code == 200
     too_many = client.post("/v1/summaries", json={"text": TEXT, "max_bullets": MAX_BULLETS + 1})
     assert_error(too_many, 422, "invalid_request")

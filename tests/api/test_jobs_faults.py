@@ -137,12 +137,12 @@ def test_the_runner_survives_a_locked_database_and_readyz_says_why(start, tmp_pa
     finally:
         other.execute("ROLLBACK")
         other.close()
-    assert finished(client, job_id)["done"] == 2
+    assert finished(client, job_id)["progress"] == {"done": 2, "failed": 0, "total": 2}
     until(lambda: client.get("/readyz").status_code == 200, what="ready again")
     logged = [r for r in caplog.records if r.levelname == "ERROR" and getattr(r, "job_id", None) == job_id]
     assert logged and "locked" in logged[0].getMessage()
     later = client.post("/v1/jobs", json=[{"text": TEXT}]).json()
-    assert finished(client, later["id"])["done"] == 1
+    assert finished(client, later["id"])["progress"] == {"done": 1, "failed": 0, "total": 1}
 
 
 def test_a_document_that_keeps_failing_is_marked_failed_and_others_go_on(start) -> None:
@@ -150,7 +150,8 @@ def test_a_document_that_keeps_failing_is_marked_failed_and_others_go_on(start) 
     client = start(model, job_max_attempts=3, job_retry_backoff_s=0.01)
     first = client.post("/v1/jobs", json=[{"id": "doc", "text": f"{POISON} ở đây. Câu hai."}, {"text": TEXT}]).json()
     second = client.post("/v1/jobs", json=[{"text": "Tin thứ hai. Có hai câu."}]).json()
-    assert finished(client, first["id"])["failed"] == 1 and finished(client, second["id"])["done"] == 1
+    assert finished(client, first["id"])["progress"] == {"done": 2, "failed": 1, "total": 2}
+    assert finished(client, second["id"])["progress"] == {"done": 1, "failed": 0, "total": 1}
     lines = results(client, first["id"])
     assert lines[0]["error"]["code"] == "summarization_failed"
     assert "3 times" in lines[0]["error"]["message"] and "RuntimeError: the model broke" in lines[0]["error"]["message"]
@@ -309,7 +310,7 @@ def test_two_apps_on_one_database_summarize_each_document_once(tmp_path) -> None
         wait_ready(b)
         docs = [{"id": f"d{i}", "text": f"Tin số {i}. Hà Nội mưa lớn."} for i in range(60)]
         job = a.post("/v1/jobs", json=docs).json()
-        assert finished(a, job["id"], timeout_s=60)["done"] == 60
+        assert finished(a, job["id"], timeout_s=60)["progress"] == {"done": 60, "failed": 0, "total": 60}
         assert [line["id"] for line in results(b, job["id"])] == [d["id"] for d in docs]
     assert seen == collections.Counter(d["text"] for d in docs), "a document was summarized twice"
     assert all(model.calls for model in models), "both apps should have taken part"
@@ -422,7 +423,7 @@ def test_a_database_of_the_old_schema_is_upgraded_and_its_jobs_run(start, tmp_pa
     client = start()
     assert rows(db, "PRAGMA user_version") == [(SCHEMA_VERSION,)]
     status = finished(client, "old")
-    assert status["done"] == 1 and status["failed"] == 1
+    assert status["progress"] == {"done": 2, "failed": 1, "total": 2}
     assert [line["id"] for line in results(client, "old")] == ["a", "b"]
     assert rows(db, "SELECT finished FROM jobs WHERE id = 'done'") == [(now - 30,)]  # retention counts from it
     assert client.get("/v1/jobs/done").json()["status"] == "completed"

@@ -47,7 +47,7 @@ def test_a_job_survives_a_crash_and_every_document_is_done_once(tmp_path: Path, 
         wait_until_ready(url, first)  # a server that never comes up fails at the first request
         job = httpx.post(f"{url}/v1/jobs", json=docs, timeout=30).json()
         for _ in range(600):
-            done = httpx.get(f"{url}/v1/jobs/{job['id']}", timeout=5).json()["done"]
+            done = httpx.get(f"{url}/v1/jobs/{job['id']}", timeout=5).json()["progress"]["done"]
             if done >= 4:
                 break
             time.sleep(0.05)
@@ -64,7 +64,7 @@ def test_a_job_survives_a_crash_and_every_document_is_done_once(tmp_path: Path, 
             if status["status"] == "completed":
                 break
             time.sleep(0.1)
-        assert status["status"] == "completed" and status["done"] == 40
+        assert status["status"] == "completed" and status["progress"] == {"done": 40, "failed": 0, "total": 40}
         lines = [json.loads(x) for x in httpx.get(f"{url}/v1/jobs/{job['id']}/results", timeout=30).text.splitlines()]
     assert [line["id"] for line in lines] == [d["id"] for d in docs]
     assert all(line["abstract"] for line in lines)

@@ -11,7 +11,7 @@ import pytest
 
 from evaluation.bench_runner import BenchCase, add_ratios, make_texts, percentile, run_case
 from evaluation.flops import t5_flops_per_doc
-from evaluation.machine import format_load_avg
+from evaluation.machine import format_cpu, format_load_avg
 from evaluation.random_model import placeholder_spiece
 from summarizer.cli import main
 from summarizer.generation import Generated
@@ -53,7 +53,7 @@ def test_speedups_are_against_the_first_backend_on_the_same_work() -> None:
 def placeholder_tokenizer(tmp_path_factory: pytest.TempPathFactory) -> Any:
     from transformers import AutoTokenizer
 
-    from models.tokenizer import write_tokenizer_files
+    from summarizer.generation.model_files import write_tokenizer_files
 
     folder = tmp_path_factory.mktemp("placeholder")
     write_tokenizer_files(placeholder_spiece(folder / "spm", 300), folder / "model")
@@ -129,6 +129,7 @@ def test_bench_command_runs_every_backend_on_a_random_tiny_model(tmp_path: Path,
     assert table == (out / "bench.md").read_text(encoding="utf-8")
     assert "| ct2-float32 | 2 | 16 | 1 |" in table and "error: ValueError: unknown backend 'onnx'" in table
     assert "load average " in table and "Generated tokens per document: 4 (forced)" in table
+    assert f"CPU: {format_cpu(report['machine'])}." in table and "cpu_flags" in report["machine"]
 
 
 def test_summarize_latency_on_the_median_document(tmp_path: Path, capsys) -> None:
@@ -139,4 +140,24 @@ def test_summarize_latency_on_the_median_document(tmp_path: Path, capsys) -> Non
     (row,) = json.loads((out / "summarize.json").read_text(encoding="utf-8"))["summarize"]
     assert row["model"] == "lead" and row["backend"] == "extractive" and row["repeats"] == 2
     assert 0 < row["best_s"] <= row["p50_s"] <= row["p95_s"] and row["input_words"] > 0
-    assert json.loads(capsys.readouterr().out) == [row]
+    printed = capsys.readouterr()
+    assert json.loads(printed.out) == [row] and printed.err.startswith("CPU: ")
+
+
+def test_torch_bf16_backend_runs_bfloat16_weights_on_cpu(tiny_model_dir: Path, tmp_path: Path) -> None:
+    from evaluation.bench_runner import load_backend
+
+    generator = load_backend("torch-bf16", tiny_model_dir, "cpu", 0, tmp_path)
+    assert (generator.backend, generator.device, generator.dtype) == ("transformers", "cpu", "bfloat16")
+    assert load_backend("torch", tiny_model_dir, "cpu", 0, tmp_path).dtype == "float32"  # the default is unchanged
+    case = BenchCase("torch-bf16", batch_size=2, source_tokens=16, new_tokens=4, beams=1)
+    row = run_case(generator, case, ["Hà Nội mưa lớn, phố ngập sâu."] * 2, repeats=1, max_seconds=60)
+    assert row["backend"] == "torch-bf16" and row["docs_per_s"] > 0
+
+
+def test_summarize_latency_times_pytorch_bfloat16_on_request(tiny_model_dir: Path) -> None:
+    from evaluation.summarize_latency import summarize_latency
+
+    text = "Hà Nội mưa lớn. Nhiều tuyến phố ngập sâu. Giao thông tê liệt."
+    (row,) = summarize_latency(model=str(tiny_model_dir), backends=["torch-bf16"], text=text, repeats=1)
+    assert (row["backend"], row["compute"]) == ("transformers", "bfloat16")

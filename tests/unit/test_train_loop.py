@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 
-from models.train import TrainConfig
+from models.train_config import TrainConfig
 from models.train_loop import (
     MIN_LR_RATE,
     UNBOUNDED,
@@ -182,8 +182,8 @@ class FakeClock:
 def test_a_time_budget_run_warms_up_decays_to_the_floor_stops_and_checkpoints(tmp_path: Path) -> None:
     import torch
 
-    from models.architectures import random_t5
     from models.train_loop import Run, run_loop
+    from summarizer.generation.architectures import random_t5
 
     tokenizer = word_tokenizer()
     model = random_t5("tiny", vocab_size=len(tokenizer), seed=0)

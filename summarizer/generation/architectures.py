@@ -1,9 +1,12 @@
-"""T5 shapes used by tomtat: the compact default, a tiny one for tests, and ViT5-base's."""
+"""T5 shapes used by tomtat: the compact default, a tiny one for tests, and ViT5-base's.
+
+Training (`models.train`) builds compact-vi from a preset; the speed benchmark
+(`evaluation.bench_runner`) builds random-weight models of a preset's shape; tests build the
+tiny one. Here, in the library, both of them depend on it and neither on the other.
+"""
 
 from __future__ import annotations
 
-import json
-from pathlib import Path
 from typing import Any
 
 # feed_forward_proj "relu" with tied embeddings is the original T5 / ViT5-base layout.
@@ -71,8 +74,3 @@ def random_t5(preset: str, *, vocab_size: int | None = None, seed: int = 0, **ov
 
     torch.manual_seed(seed)
     return T5ForConditionalGeneration(t5_config(preset, vocab_size=vocab_size, **overrides))
-
-
-def write_metadata(model_dir: Path, **fields: Any) -> None:
-    """Write `tomtat.json` (prefixes, limits, decoding defaults) so `--model DIR` knows them."""
-    (model_dir / "tomtat.json").write_text(json.dumps(fields, ensure_ascii=False, indent=2), encoding="utf-8")

@@ -1,0 +1,163 @@
+"""`tomtat train-keypoints`: ext-vi's key-point scorer, trained on AbMuSu cluster summaries (CPU).
+
+Key points are what an editor keeps from a report: its figures, problems and decisions. The
+AbMuSu cluster summaries are such references, and they are largely drawn from the articles,
+so each candidate line (a unit compressed by deletion, `summarizer.keypoints.candidates`) of
+every article of a cluster gets the label
+
+    in the article's greedy oracle against the cluster summary (0/1)
+    + the share of the line's syllable bigrams found in the summary,
+
+the first saying which lines rebuild the summary, the second grading the rest. One LightGBM
+regression on `KEYPOINT_FEATURE_NAMES` is written as `keypoints.lgb.txt` into an ext-vi model
+folder, and `model.json` records its feature version. Reproducible: fixed seed, deterministic.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import time
+from collections import Counter
+from dataclasses import asdict, dataclass
+from itertools import pairwise
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from models.oracle import greedy_oracle
+from summarizer.document import prepare_document
+from summarizer.errors import InvalidInputError, SummarizerError
+from summarizer.ext_model import KEYPOINTS_FILE
+from summarizer.jsonl import read_objects
+from summarizer.keypoints import KEYPOINT_FEATURE_NAMES, KEYPOINT_FEATURE_VERSION, SALIENCE, candidates, unit_features
+from summarizer.normalize import normalize_text
+from summarizer.tokens import syllables
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class KeypointConfig:
+    """Everything that decides the trained scorer (recorded in model.json)."""
+
+    data: str
+    model: str
+    rounds: int = 300
+    learning_rate: float = 0.05
+    num_leaves: int = 31
+    min_data_in_leaf: int = 20
+    oracle_lines: int = 4
+    seed: int = 0
+    workers: int = 2
+    limit: int | None = None
+    # how selection uses the scores (recorded in model.json, read by ExtractiveModel): a share of
+    # the unit's sentence score (the VietNews sentence scorer) mixed in, and the weights of the
+    # report-salience prior (`keypoints.SALIENCE`). Chosen on the key-fact benchmark's reports
+    # (evaluation/keyfacts): see models/ext-vi/README.md.
+    sentence_weight: float = 0.3
+    prior_figure: float = 1.0
+    prior_problem: float = 0.2
+    prior_direction: float = 0.3
+    prior_praise: float = -3.0
+    prior_length: float = 0.0
+
+
+def article_text(document: dict[str, Any]) -> str:
+    """An AbMuSu article as an editor would paste it: title line, sapo, body."""
+    parts = [document.get("title") or "", document.get("anchor_text") or "", document.get("raw_text") or ""]
+    return "\n".join(p.strip() for p in parts if isinstance(p, str) and p.strip())
+
+
+def _bigram_share(tokens: list[str], reference: set[tuple[str, str]]) -> float:
+    grams = list(pairwise(tokens))
+    return sum(g in reference for g in grams) / len(grams) if grams else 0.0
+
+
+def examples(cfg: KeypointConfig, idf: dict[str, float]) -> tuple[np.ndarray, np.ndarray, dict[str, int]]:
+    """Features and labels of every candidate line of every article of the clusters in `cfg.data`."""
+    rows: list[np.ndarray] = []
+    labels: list[np.ndarray] = []
+    stats: Counter[str] = Counter()
+    for number, record in enumerate(read_objects(cfg.data)):
+        if cfg.limit is not None and number >= cfg.limit:
+            break
+        reference = normalize_text(str(record.get("summary") or ""))
+        ref_bigrams = set(pairwise(syllables(reference)))
+        if not ref_bigrams:
+            stats["clusters_without_summary"] += 1
+            continue
+        stats["clusters"] += 1
+        for document in record.get("documents") or []:
+            try:
+                doc = prepare_document(article_text(document))
+            except SummarizerError:
+                stats["articles_skipped"] += 1
+                continue
+            cands = candidates(doc, idf)
+            oracle = set(greedy_oracle([e.text for e in cands.excerpts], reference, max_sentences=cfg.oracle_lines))
+            label = [
+                (i in oracle) + _bigram_share(syllables(e.text), ref_bigrams) for i, e in enumerate(cands.excerpts)
+            ]
+            rows.append(unit_features(doc, cands, idf))
+            labels.append(np.asarray(label, dtype=np.float32))
+            stats["articles"] += 1
+            stats["lines"] += len(label)
+    if not rows:
+        raise InvalidInputError(f"{cfg.data}: no cluster with a summary and articles; is it AbMuSu clusters-*?")
+    return np.concatenate(rows), np.concatenate(labels), dict(stats)
+
+
+def train_keypoints(cfg: KeypointConfig) -> dict[str, Any]:
+    """Train the scorer and write it into the model folder `cfg.model`; returns what was recorded."""
+    import lightgbm as lgb
+
+    started = time.perf_counter()
+    folder = Path(cfg.model)
+    config_path = folder / "model.json"
+    try:
+        config = json.loads(config_path.read_text(encoding="utf-8"))
+        idf = json.loads((folder / "idf.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise InvalidInputError(
+            f"{folder} is not an ext-vi model folder ({exc}); train one with `tomtat train-extractor`"
+        ) from exc
+    features, labels, stats = examples(cfg, idf)
+    params = {
+        "objective": "regression",
+        "learning_rate": cfg.learning_rate,
+        "num_leaves": cfg.num_leaves,
+        "min_data_in_leaf": cfg.min_data_in_leaf,
+        "feature_fraction": 0.8,
+        "bagging_fraction": 0.8,
+        "bagging_freq": 1,
+        "seed": cfg.seed,
+        "deterministic": True,
+        "force_row_wise": True,
+        "num_threads": cfg.workers,
+        "verbose": -1,
+    }
+    booster = lgb.train(
+        params, lgb.Dataset(features, labels, feature_name=list(KEYPOINT_FEATURE_NAMES)), num_boost_round=cfg.rounds
+    )
+    booster.save_model(str(folder / KEYPOINTS_FILE))
+    gain = booster.feature_importance("gain")
+    top = sorted(zip(KEYPOINT_FEATURE_NAMES, gain.round(1).tolist(), strict=True), key=lambda kv: -kv[1])[:15]
+    record = {
+        "feature_version": KEYPOINT_FEATURE_VERSION,
+        "features": list(KEYPOINT_FEATURE_NAMES),
+        "sentence_weight": cfg.sentence_weight,
+        "prior": {name: getattr(cfg, f"prior_{name}") for name in SALIENCE},
+        "trained_on": {**asdict(cfg), **stats, "positive_rate": round(float((labels >= 1).mean()), 4)},
+        "feature_gain_top15": dict(top),
+        "seconds": round(time.perf_counter() - started, 1),
+    }
+    config["keypoints"] = record
+    partial = config_path.with_suffix(".json.tmp")  # written whole, then renamed over model.json
+    partial.write_text(json.dumps(config, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    partial.replace(config_path)
+    logger.info(
+        "key-point scorer: %d lines of %d articles in %.0fs", stats["lines"], stats["articles"], record["seconds"]
+    )
+    return record

@@ -1,0 +1,158 @@
+"""Units: the pieces of a sentence that can stand alone, each with its exact span.
+
+Long report sentences chain several points: "… đề nghị tỉnh khắc phục các hạn chế; tiếp tục
+tháo gỡ các điểm nghẽn; phát huy nội lực." A unit is one of them. Sentences are split:
+- at ";" (outside brackets and quotes);
+- after a list opener ending in ":" when a list follows ("Cùng dự có các đồng chí: …");
+- before ", đồng thời" and similar connectives that start a second clause, when both sides
+  are long enough to stand alone.
+
+Every unit is `Document.text[start:end]` exactly (no character added or dropped inside it),
+so a line made of units keeps exact evidence. A unit also knows its `role`:
+- "opener": it announces a list ("… như sau:", "… gồm:", "… 9 điểm sáng như sau.");
+- "item": it is a list item ("- …", "a) …", "Thứ nhất, …", "Một là, …");
+- "statement": anything else.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from summarizer.segment import SentenceSpan
+from summarizer.tokens import syllables
+
+OPENER = "opener"
+ITEM = "item"
+STATEMENT = "statement"
+
+# a part shorter than this is not split off (it could not stand alone)
+MIN_UNIT_SYLLABLES = 5
+# connectives that open a second clause of its own after ", "
+_CONNECTIVES = ("đồng thời", "qua đó", "từ đó", "bên cạnh đó", "ngoài ra")
+_CONNECTIVE = re.compile(r",\s+(?=(?:" + "|".join(_CONNECTIVES) + r")\b)", re.IGNORECASE)
+_SEMICOLON = re.compile(r";\s+")
+_COLON = re.compile(r":\s+(?![\"“'‘«])")
+_OPENER_END = re.compile(
+    r"(?::|\b(?:như sau|sau đây|cụ thể như sau|bao gồm|gồm có|gồm)\s*[:.]?)\s*$",
+    re.IGNORECASE,
+)
+_ORDINALS = "nhất|hai|ba|tư|năm|sáu|bảy|tám|chín|mười"
+_ITEM_START = re.compile(
+    rf"^(?:[-•*+–—]\s*|\d{{1,2}}[.)]\s|[a-zđ][.)]\s|[ivx]{{1,4}}[.)]\s"
+    rf"|thứ (?:{_ORDINALS})\b|(?:một|hai|ba|bốn|năm|sáu|bảy|tám|chín|mười) là\b)",
+    re.IGNORECASE,
+)
+_OPENING = "([{“‘«"  # straight quotes toggle (below); "'" is also an apostrophe and is not counted
+_CLOSING = ")]}”’»"
+
+
+@dataclass(frozen=True)
+class Unit:
+    """A part of one sentence that can stand alone: `text[start:end]` of the cleaned text.
+
+    Attributes:
+        start, end: its span in `Document.text`.
+        sentence: index of its sentence in `Document.sentences`.
+        paragraph: the paragraph (line) of that sentence.
+        role: "statement", "opener" (announces a list) or "item" (a list item).
+        first: True for the first unit of its sentence.
+    """
+
+    start: int
+    end: int
+    sentence: int
+    paragraph: int
+    role: str = STATEMENT
+    first: bool = True
+
+
+def role_of(text: str) -> str:
+    """ "opener", "item" or "statement" for one unit's text (see the module docstring)."""
+    stripped = text.strip()
+    if _ITEM_START.match(stripped):
+        return ITEM
+    if _OPENER_END.search(stripped.rstrip(".")) or stripped.endswith(":"):
+        return OPENER
+    return STATEMENT
+
+
+def _depth_map(sentence: str) -> list[int]:
+    """Bracket/quote nesting depth before each character (straight quotes toggle)."""
+    depth = 0
+    straight = False
+    out = []
+    for ch in sentence:
+        out.append(depth + straight)
+        if ch == '"':
+            straight = not straight
+        elif ch in _OPENING:
+            depth += 1
+        elif ch in _CLOSING and depth > 0:
+            depth -= 1
+    return out
+
+
+def _cuts(sentence: str) -> list[tuple[int, int]]:
+    """(end of the left part, start of the right part) of each split point of one sentence."""
+    depth = _depth_map(sentence)
+    cuts: list[tuple[int, int]] = []
+    for pattern in (_SEMICOLON, _COLON, _CONNECTIVE):
+        for match in pattern.finditer(sentence):
+            if depth[match.start()] == 0:
+                right_start = match.end()
+                if pattern is _COLON:
+                    cuts.append((match.start() + 1, right_start))  # the opener keeps its ":"
+                else:
+                    cuts.append((match.start(), right_start))
+    return sorted(set(cuts))
+
+
+def split_sentence(sentence: str) -> list[tuple[int, int]]:
+    """(start, end) offsets of the units of one sentence, in order; spaces trimmed.
+
+    A split is kept only when both sides have at least `MIN_UNIT_SYLLABLES` syllables.
+
+    >>> s = "Tỉnh cần khắc phục các hạn chế đã chỉ ra; tiếp tục tháo gỡ các điểm nghẽn của tỉnh."
+    >>> [s[a:b] for a, b in split_sentence(s)]
+    ['Tỉnh cần khắc phục các hạn chế đã chỉ ra', 'tiếp tục tháo gỡ các điểm nghẽn của tỉnh.']
+    """
+    pieces: list[tuple[int, int]] = []
+    start = 0
+    for left_end, right_start in _cuts(sentence):
+        if left_end <= start:
+            continue
+        left, right = sentence[start:left_end], sentence[right_start:]
+        if len(syllables(left)) < MIN_UNIT_SYLLABLES or len(syllables(right)) < MIN_UNIT_SYLLABLES:
+            continue
+        pieces.append((start, left_end))
+        start = right_start
+    pieces.append((start, len(sentence)))
+    out = []
+    for a, b in pieces:
+        text = sentence[a:b]
+        a += len(text) - len(text.lstrip())
+        b = a + len(text.strip())
+        if b > a:
+            out.append((a, b))
+    return out
+
+
+def split_units(text: str, spans: Sequence[SentenceSpan]) -> tuple[Unit, ...]:
+    """The units of every sentence of a document (`spans` index `text`), in order."""
+    units: list[Unit] = []
+    for index, span in enumerate(spans):
+        sentence = text[span.start : span.end]
+        for k, (a, b) in enumerate(split_sentence(sentence)):
+            units.append(
+                Unit(
+                    start=span.start + a,
+                    end=span.start + b,
+                    sentence=index,
+                    paragraph=span.paragraph,
+                    role=role_of(sentence[a:b]),
+                    first=k == 0,
+                )
+            )
+    return tuple(units)

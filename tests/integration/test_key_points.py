@@ -1,0 +1,133 @@
+"""ext-vi on long reports: key points within the word budget, exact evidence, no repetition."""
+
+from __future__ import annotations
+
+import pytest
+
+from summarizer import Summarizer
+from summarizer.document import prepare_document
+from summarizer.errors import ConfigurationError
+from summarizer.ext_model import LONG_REPORT_SYLLABLES
+from summarizer.options import SummarizeOptions
+from summarizer.tokens import syllables
+
+TOPICS = [
+    ("Tốc độ tăng trưởng GRDP của tỉnh đạt {n},5%, đứng thứ {n} cả nước", "kinh tế"),
+    ("Kim ngạch xuất khẩu đạt {n}.200 tỷ đồng, tăng {n}% so với cùng kỳ", "xuất khẩu"),
+    ("Tỉnh còn thiếu quỹ đất sạch cho {n} dự án thu hút đầu tư", "đất đai"),
+    ("Hạ tầng điện chưa đáp ứng nhu cầu của {n} khu công nghiệp", "điện"),
+    ("Đề nghị các sở khẩn trương tháo gỡ vướng mắc cho {n} dự án giao thông", "giao thông"),
+    ("Yêu cầu ngành y tế bảo đảm đủ thuốc cho {n} bệnh viện tuyến huyện", "y tế"),
+    ("Thu ngân sách nhà nước đạt {n}.500 tỷ đồng, bằng {n}0% dự toán", "ngân sách"),
+    ("Giao Sở Giáo dục xây thêm {n} trường học ở vùng khó khăn", "giáo dục"),
+    ("Diện tích lúa bị hạn mặn là {n}.400 ha, trong đó {n}00 ha mất trắng", "nông nghiệp"),
+    ("Tỉnh thu hút {n} dự án đầu tư nước ngoài với tổng vốn {n}00 triệu USD", "đầu tư"),
+    ("Chỉ đạo ngành du lịch đón {n} triệu lượt khách trong năm nay", "du lịch"),
+    ("Số hộ nghèo giảm còn {n},2%, thấp hơn mục tiêu đề ra", "giảm nghèo"),
+]
+
+
+def long_report() -> str:
+    """A report of twelve distinct points with figures, problems and directions (over 850 syllables)."""
+    lines = ["Tỉnh Hòa Bình sơ kết sáu tháng đầu năm 2024"]
+    filler = (
+        "Các sở, ngành đã phối hợp chặt chẽ, triển khai đồng bộ nhiều giải pháp trong lĩnh vực {t} "
+        "và báo cáo đầy đủ, kịp thời với Ủy ban nhân dân tỉnh theo đúng quy định hiện hành của Nhà nước."
+    )
+    for k, (point, topic) in enumerate(TOPICS, start=2):
+        lines.append(
+            f"{point.format(n=k)}. {filler.format(t=topic)} Về {topic}, tỉnh tiếp tục theo dõi sát tình hình "
+            "và kịp thời đề xuất giải pháp."
+        )
+    return "\n".join(lines)
+
+
+@pytest.fixture(scope="module")
+def ext_vi() -> Summarizer:
+    return Summarizer.from_pretrained("ext-vi")
+
+
+def _words(summary) -> int:  # type: ignore[no-untyped-def]
+    return sum(len(p.split()) for p in [summary.headline, summary.abstract, *summary.bullets])
+
+
+def test_the_long_report_is_long_enough_to_be_one() -> None:
+    doc = prepare_document(long_report())
+    assert sum(len(syllables(s)) for s in doc.sentences) >= LONG_REPORT_SYLLABLES
+
+
+def test_a_long_report_fits_the_default_budget_with_short_bullets(ext_vi: Summarizer) -> None:
+    summary = ext_vi.summarize(long_report())
+    assert _words(summary) <= 200
+    assert summary.bullets and all(len(syllables(b)) <= 45 for b in summary.bullets)
+    figures = [b for b in summary.bullets if any(c.isdigit() for c in b)]
+    assert figures, summary.bullets  # a report's bullets carry its figures
+
+
+def test_a_word_budget_is_honoured_and_more_bullets_asked_are_given(ext_vi: Summarizer) -> None:
+    small = ext_vi.summarize(long_report(), options=SummarizeOptions(max_words=80))
+    assert _words(small) <= 80
+    assert any("fit within max_words 80" in w for w in small.info.warnings)  # says why there are fewer
+    ten = ext_vi.summarize(long_report(), options=SummarizeOptions(max_bullets=10))
+    assert len(ten.bullets) == 10, ten.info.warnings
+    assert _words(ten) <= SummarizeOptions(max_bullets=10).word_budget
+
+
+@pytest.mark.parametrize("max_words", [30, 45])
+def test_a_tight_budget_holds_for_a_report_and_for_news(ext_vi: Summarizer, max_words: int) -> None:
+    news = (
+        "Hà Nội mưa lớn suốt đêm qua, lượng mưa có nơi vượt 200 mm. Nhiều tuyến phố ngập sâu 40-60 cm, "
+        "hàng trăm xe chết máy. Giao thông ùn tắc đến trưa. Công ty Thoát nước huy động 1.500 công nhân."
+    )
+    for text in (long_report(), news):
+        summary = ext_vi.summarize(text, max_words=max_words)
+        assert _words(summary) <= max_words, summary
+        assert summary.abstract and syllables(summary.abstract) != syllables(summary.headline)
+
+
+@pytest.mark.parametrize("bad", [0, 5, 10_000, True, "200"])
+def test_a_bad_word_budget_is_refused(bad: object) -> None:
+    with pytest.raises(ConfigurationError, match="max_words"):
+        SummarizeOptions(max_words=bad)  # type: ignore[arg-type]
+
+
+def test_bullets_follow_the_report_and_never_repeat_the_abstract_or_each_other(ext_vi: Summarizer) -> None:
+    text = long_report()
+    summary = ext_vi.summarize(text)
+    bullets = [e for e in summary.evidence if e.part == "bullet"]
+    starts = [e.sources[0].start for e in bullets]
+    assert starts == sorted(starts)
+    abstract_spans = {(s.start, s.end) for e in summary.evidence if e.part == "abstract" for s in e.sources}
+    assert not abstract_spans & {(s.start, s.end) for e in bullets for s in e.sources}
+    keys = [" ".join(syllables(b)) for b in summary.bullets]
+    assert len(set(keys)) == len(keys)
+
+
+def test_every_line_is_exactly_its_evidence(ext_vi: Summarizer) -> None:
+    text = long_report()
+    doc = ext_vi.prepare(text)
+    summary = ext_vi.summarize(text)
+    for entry in summary.evidence:
+        if entry.origin != "extracted":
+            continue
+        pieces = " ".join(doc.text[s.start : s.end] for s in entry.sources)
+        assert syllables(pieces) == syllables(entry.text), entry
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Hà Nội mưa lớn. Nhiều tuyến phố ngập sâu.",
+        "Hà Nội mưa lớn suốt đêm qua. Nhiều tuyến phố ngập sâu, nước tràn vào nhà dân. Giao thông ùn tắc đến trưa.",
+        "Giá xăng giảm 500 đồng mỗi lít từ chiều nay. Đây là lần giảm thứ ba liên tiếp trong tháng. "
+        "Giá dầu diesel cũng giảm 300 đồng. Các cửa hàng đã niêm yết giá mới.",
+    ],
+)
+def test_short_texts_never_repeat_the_abstract_in_bullets_and_keep_the_subject(ext_vi: Summarizer, text: str) -> None:
+    summary = ext_vi.summarize(text)
+    abstract = set(syllables(summary.abstract))
+    for bullet in summary.bullets:
+        assert not set(syllables(bullet)) <= abstract, (bullet, summary.abstract)
+    sentences = [s for s in text.split(".") if s.strip()]
+    if len(sentences) <= 3:  # a text of a few sentences: the headline is its lead, with its subject
+        assert syllables(summary.headline) == syllables(sentences[0])[: len(syllables(summary.headline))]

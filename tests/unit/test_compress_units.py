@@ -1,0 +1,173 @@
+"""Compression by deletion: every rule keeps source words only, and the pieces are exact."""
+
+from __future__ import annotations
+
+import pytest
+
+from summarizer.compress import UNIT_RULES, excerpt, headline_excerpt, headline_form
+from summarizer.tokens import syllables
+
+
+def _line(text: str, rules: tuple[str, ...] = UNIT_RULES) -> str:
+    return excerpt(text, 0, len(text), 0, rules=rules).text
+
+
+def _assert_exact(text: str, rules: tuple[str, ...] = UNIT_RULES) -> None:
+    """The line is the kept pieces joined: every word is a word of the source, in order."""
+    result = excerpt(text, 0, len(text), 0, rules=rules)
+    kept = [text[a:b] for a, b in result.pieces]
+    assert all(b > a for a, b in result.pieces)
+    assert all(result.pieces[i][1] <= result.pieces[i + 1][0] for i in range(len(result.pieces) - 1))
+    assert syllables(" ".join(kept)) == syllables(result.text)
+
+
+CHAIN = (
+    "Ủy viên Bộ Chính trị, Bí thư Trung ương Đảng, Trưởng Ban Tổ chức Trung ương Lê Minh Hưng "
+    "nhấn mạnh vai trò của công tác cán bộ trong giai đoạn mới."
+)
+
+
+def test_a_chain_of_titles_keeps_the_last_title_and_the_name() -> None:
+    assert _line(CHAIN, ("title_chain",)) == (
+        "Trưởng Ban Tổ chức Trung ương Lê Minh Hưng nhấn mạnh vai trò của công tác cán bộ trong giai đoạn mới."
+    )
+    _assert_exact(CHAIN)
+
+
+def test_a_single_title_is_kept() -> None:
+    text = "Thủ tướng Phạm Minh Chính chủ trì hội nghị về thị trường bất động sản."
+    assert _line(text, ("title_chain",)) == text
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (
+            "Theo Chủ tịch UBND tỉnh Lê Ánh Dương, Bắc Giang gặp khó khăn về quỹ đất thu hút đầu tư.",
+            "Bắc Giang gặp khó khăn về quỹ đất thu hút đầu tư.",
+        ),
+        (
+            "Phát biểu kết luận, Thường trực Ban Bí thư Lương Cường biểu dương kết quả tỉnh đạt được.",
+            "Thường trực Ban Bí thư Lương Cường biểu dương kết quả tỉnh đạt được.",
+        ),
+        (
+            "Ngày 26-6-2024, tại tỉnh Bắc Giang, đoàn công tác làm việc với Tỉnh ủy về công tác cán bộ.",
+            "Đoàn công tác làm việc với Tỉnh ủy về công tác cán bộ.",
+        ),
+        (
+            "Trong đó, khung học phí năm 2022 - 2023 dự kiến giữ ổn định như năm học trước.",
+            "Khung học phí năm 2022 - 2023 dự kiến giữ ổn định như năm học trước.",
+        ),
+    ],
+)
+def test_leading_ceremony_attribution_and_connectives_are_dropped(text: str, expected: str) -> None:
+    assert _line(text, ("lead_phrase",)) == expected
+    _assert_exact(text)
+
+
+def test_a_leading_phrase_stays_when_the_rest_cannot_stand_alone() -> None:
+    text = "Theo kế hoạch, sẽ khởi công."  # the rest is too short and has no subject
+    assert _line(text, ("lead_phrase",)) == text
+
+
+def test_a_speaker_is_dropped_before_a_statement_with_its_own_subject() -> None:
+    text = "Ông Nguyễn Văn A cho biết, Tỉnh ủy Bắc Giang đã ban hành nhiều nghị quyết liên quan đến đầu tư."
+    assert _line(text, ("speaker",)) == "Tỉnh ủy Bắc Giang đã ban hành nhiều nghị quyết liên quan đến đầu tư."
+    kept = "Ông Nguyễn Văn A cho biết, sẽ sớm ban hành nhiều nghị quyết liên quan đến đầu tư."  # no subject
+    assert _line(kept, ("speaker",)) == kept
+
+
+def test_asides_without_figures_are_dropped_with_figures_kept() -> None:
+    text = "Ủy ban Kinh tế (cơ quan thẩm tra) đề nghị giảm thuế (từ 10% xuống 8%) cho doanh nghiệp nhỏ."
+    assert _line(text, ("parenthetical",)) == "Ủy ban Kinh tế đề nghị giảm thuế (từ 10% xuống 8%) cho doanh nghiệp nhỏ."
+    _assert_exact(text)
+
+
+def test_enumerations_are_trimmed() -> None:
+    trailing = "Tỉnh gặp khó khăn, như thiếu quỹ đất, hạ tầng điện yếu, chưa có năng lượng sạch, năng lượng tái tạo..."
+    assert _line(trailing, ("enumeration",)) == "Tỉnh gặp khó khăn, như thiếu quỹ đất, hạ tầng điện yếu..."
+    _assert_exact(trailing)
+    praise = "Tỉnh ủy tiếp tục đoàn kết, nỗ lực, quyết tâm, quyết liệt, tập trung lãnh đạo, chỉ đạo, đạt kết quả tốt."
+    assert (
+        _line(praise, ("enumeration",)) == "Tỉnh ủy tiếp tục đoàn kết, nỗ lực, quyết tâm, quyết liệt, đạt kết quả tốt."
+    )
+    _assert_exact(praise)
+
+
+def test_a_line_over_the_limit_is_cut_after_a_clause_that_fits() -> None:
+    text = ", ".join(["Tỉnh đạt kết quả tốt trong nhiều lĩnh vực quan trọng"] * 6) + "."
+    result = _line(text, ("clause_cut",))
+    assert len(syllables(result)) <= 45
+    assert text.startswith(result)
+
+
+def test_an_official_ending_reads_as_a_full_stop() -> None:
+    assert (
+        _line("Văn phòng Trung ương tổng hợp kiến nghị của tỉnh./.", ())
+        == "Văn phòng Trung ương tổng hợp kiến nghị của tỉnh."
+    )
+
+
+def test_pieces_index_the_whole_text() -> None:
+    text = "Mở đầu. " + CHAIN
+    start = text.index("Ủy viên")
+    result = excerpt(text, start, len(text), 1)
+    assert len(result.pieces) == 1 and result.pieces[0][0] > start  # the chain was cut at the start
+    assert text[result.pieces[0][0] : result.pieces[0][1]] == result.text
+
+
+@pytest.mark.parametrize(
+    ("sentence", "expected"),
+    [
+        (
+            "TCCS - Ngày 26-6-2024, tại tỉnh Bắc Giang, Ủy viên Bộ Chính trị, Thường trực Ban Bí thư Lương Cường có "
+            "buổi làm việc với Ban Chấp hành Đảng bộ tỉnh Bắc Giang về tình hình, kết quả công tác cán bộ.",
+            "Thường trực Ban Bí thư Lương Cường có buổi làm việc với Ban Chấp hành Đảng bộ tỉnh Bắc Giang",
+        ),
+        (
+            "Tuyến metro số 2 Bến Thành – Tham Lương sẽ khởi công vào cuối năm nay, theo Ban Quản lý đường sắt.",
+            "Tuyến metro số 2 Bến Thành – Tham Lương sẽ khởi công vào cuối năm nay",
+        ),
+        (
+            "Từ nay đến cuối nhiệm kỳ, Đảng bộ tỉnh cần tập trung thực hiện hiệu quả những mục tiêu, nhiệm vụ, "
+            "giải pháp đã đề ra và hoàn thành các chỉ tiêu.",
+            "Từ nay đến cuối nhiệm kỳ",
+        ),
+    ],
+)
+def test_headlines_are_short_clauses_that_keep_their_subject(sentence: str, expected: str) -> None:
+    headline = headline_form(sentence)
+    assert len(syllables(headline)) <= 20 + 6
+    if expected == "Từ nay đến cuối nhiệm kỳ":  # never cut inside "mục tiêu, nhiệm vụ, giải pháp"
+        assert not headline.endswith(("mục tiêu", "nhiệm vụ"))
+    else:
+        assert headline == expected
+
+
+def test_a_headline_of_a_run_without_punctuation_is_bounded() -> None:
+    run = " ".join(["mưa lớn kéo dài"] * 500)
+    assert len(syllables(headline_form(run))) == 20
+    accents = "a" + "\u0301" * 5000
+    assert len(headline_excerpt(accents, 0, len(accents), 0).text) <= 200
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Tổng vốn đầu tư đạt 5 tỷ USD, Tổng thu ngân sách đạt 3 tỷ USD trong sáu tháng đầu năm.",
+        "Phó giám đốc sở bị kỷ luật, Giám đốc sở bị cách chức vì sai phạm trong đấu thầu.",
+    ],
+)
+def test_words_that_look_like_titles_but_start_a_clause_are_kept(text: str) -> None:
+    assert _line(text, ("title_chain",)) == text
+
+
+def test_a_noun_that_looks_like_a_speaking_verb_is_not_a_speaker() -> None:
+    text = "Tỉnh chưa thực hiện chế độ báo cáo, nhiều dự án chậm tiến độ và thiếu vốn đối ứng."
+    assert _line(text, ("speaker",)) == text
+
+
+def test_a_list_marker_is_dropped() -> None:
+    assert _line("b) Tăng trưởng tín dụng đạt 14% so với cuối năm trước.", ("lead_phrase",)) == (
+        "Tăng trưởng tín dụng đạt 14% so với cuối năm trước."
+    )

@@ -1,0 +1,71 @@
+"""Key points: the choice of lines under a word budget, one distinct point each."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from summarizer.compress import Excerpt
+from summarizer.keypoints import Candidates, choose, cover_facets, names_only, praise_share, report_salience, words
+
+
+def _cands(texts: list[str], vectors: list[list[float]]) -> Candidates:
+    v = np.asarray(vectors, dtype=np.float32)
+    v = v / np.linalg.norm(v, axis=1, keepdims=True)
+    excerpts = tuple(Excerpt(pieces=((0, len(t)),), sentence=i, text=t) for i, t in enumerate(texts))
+    return Candidates(excerpts, v)
+
+
+TEXTS = [
+    "Một hai ba bốn năm sáu bảy tám chín mười.",  # 10 words
+    "Một hai ba bốn năm sáu bảy tám chín mười.",  # the same point, another wording
+    "Mười một mười hai mười ba.",  # 6 words
+    "A b c d e f g h i k l m n o p q r s t u.",  # 20 words
+]
+VECTORS = [[1, 0, 0], [0.99, 0.1, 0], [0, 1, 0], [0, 0, 1]]
+
+
+def test_one_line_per_point_in_document_order() -> None:
+    cands = _cands(TEXTS, VECTORS)
+    chosen = choose(np.array([3.0, 2.9, 1.0, 0.5]), cands, 4, allowed=[True] * 4, budget=100)
+    assert chosen == [0, 2, 3]  # 1 says what 0 says
+
+
+def test_the_word_budget_holds_and_a_shorter_point_fills_it() -> None:
+    cands = _cands(TEXTS, VECTORS)
+    chosen = choose(np.array([3.0, 0.0, 1.0, 2.0]), cands, 4, allowed=[True] * 4, budget=17)
+    assert sum(words(cands.excerpts[i].text) for i in chosen) <= 17
+    assert chosen == [0, 2]  # the 20-word line does not fit; the 6-word one does
+
+
+def test_taken_lines_block_their_point_and_disallowed_are_never_chosen() -> None:
+    cands = _cands(TEXTS, VECTORS)
+    chosen = choose(np.array([3.0, 2.9, 1.0, 0.5]), cands, 4, allowed=[True, True, False, True], budget=100, taken=[0])
+    assert chosen == [3]
+
+
+def test_facets_are_covered_when_a_line_carries_them() -> None:
+    texts = ["Tỉnh tổ chức hội nghị sơ kết.", "Tỉnh đạt tăng trưởng 14,14%.", "Tỉnh còn nhiều khó khăn về vốn."]
+    cands = _cands(texts, [[1, 0, 0], [0, 1, 0], [0, 0, 1]])
+    scores = np.array([3.0, 1.0, 0.5])
+    assert choose(scores, cands, 1, allowed=[True] * 3, budget=100) == [0]
+    assert cover_facets([0], scores, cands, allowed=[True] * 3, budget=100) == [1]  # the figure replaces it
+
+
+def test_salience_reads_figures_problems_directions_and_praise() -> None:
+    texts = [
+        "Tốc độ tăng trưởng đạt 14,14%, đứng đầu cả nước.",
+        "Tỉnh còn khó khăn về quỹ đất.",
+        "Đề nghị tỉnh khắc phục hạn chế.",
+        "Tỉnh tiếp tục đoàn kết, nỗ lực, quyết tâm, quyết liệt.",
+        "Ngày 26-6-2024, năm 2024, 6 tháng đầu năm.",
+    ]
+    salience = report_salience(_cands(texts, np.eye(5).tolist()))
+    assert salience[:, 0].tolist() == [1, 0, 0, 0, 0]  # dates and periods are not figures
+    assert salience[1, 1] == 1 and salience[2, 2] == 1
+    assert salience[3, 3] > 0.5 and salience[0, 3] == 0
+    assert praise_share("Biểu dương kết quả đạt được.") > 0
+
+
+def test_names_only_lines_are_attendance_lists() -> None:
+    assert names_only("Chánh Văn phòng Trung ương Đảng Nguyễn Duy Ngọc.")
+    assert not names_only("Tốc độ tăng trưởng GRDP đạt 14,14%, đứng đầu cả nước.")
