@@ -10,7 +10,6 @@ be read refuses the request with its code, naming it.
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 import anyio
@@ -22,7 +21,7 @@ from api.deps import service_of
 from api.errors import ApiError
 from api.schemas import EXAMPLE_TEXT, JobDocumentBody, WholeInt
 from api.settings import Settings
-from api.summary_body import _BOOLEANS, _INTEGER, _inline, _invalid
+from api.summary_body import _BOOLEANS, _INTEGER, _inline, _invalid, json_payload
 from api.uploads import media_type, read_file, read_form
 from summarizer.options import DEFAULT_BULLETS, MAX_BULLETS
 
@@ -64,24 +63,9 @@ class DigestRequest(BaseModel):
 
 async def digest_request(request: Request) -> DigestRequest:
     """The body of POST /v1/digests: JSON, or a multipart form with the articles as `file` fields."""
-    kind = media_type(request)
-    if kind == "multipart/form-data":
+    if media_type(request) == "multipart/form-data":
         return await _from_form(request)
-    if kind and kind != "application/json" and not kind.endswith("+json"):
-        raise ApiError(
-            422,
-            "invalid_request",
-            f"body: {kind} is not accepted; send JSON (application/json) or a multipart form with each "
-            "article in a field named 'file'",
-        )
-    raw = await request.body()
-    if not raw:
-        _invalid([{"type": "missing", "loc": (), "msg": "Field required", "input": None}])
-    try:
-        payload = json.loads(raw)
-    except (ValueError, RecursionError):
-        raise ApiError(400, "invalid_json", "the body is not valid JSON (send UTF-8 encoded JSON)") from None
-    return _validated(payload)
+    return _validated(await json_payload(request, "each article"))
 
 
 async def _from_form(request: Request) -> DigestRequest:

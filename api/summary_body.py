@@ -32,24 +32,29 @@ from summarizer.options import MAX_BULLETS, MAX_WORDS, MIN_WORDS
 
 async def summary_request(request: Request) -> SummaryRequest:
     """The body of POST /v1/summaries: JSON, or a multipart form with the document as `file`."""
-    kind = media_type(request)
-    if kind == "multipart/form-data":
+    if media_type(request) == "multipart/form-data":
         return await _from_form(request)
+    return _validated(await json_payload(request, "the document"))
+
+
+async def json_payload(request: Request, what: str) -> Any:
+    """A JSON body, parsed: refused (422) when it is another media type than JSON or a form
+    (`what` names what the form's 'file' field holds), 400 `invalid_json` when not JSON."""
+    kind = media_type(request)
     if kind and kind != "application/json" and not kind.endswith("+json"):
         raise ApiError(
             422,
             "invalid_request",
-            f"body: {kind} is not accepted; send JSON (application/json) or a multipart form with the "
-            "document in a field named 'file'",
+            f"body: {kind} is not accepted; send JSON (application/json) or a multipart form with "
+            f"{what} in a field named 'file'",
         )
     raw = await request.body()
     if not raw:
         _invalid([{"type": "missing", "loc": (), "msg": "Field required", "input": None}])
     try:
-        payload = json.loads(raw)
+        return json.loads(raw)
     except (ValueError, RecursionError):
         raise ApiError(400, "invalid_json", "the body is not valid JSON (send UTF-8 encoded JSON)") from None
-    return _validated(payload)
 
 
 async def _from_form(request: Request) -> SummaryRequest:

@@ -31,6 +31,7 @@ import numpy as np
 
 from evaluation.digest_eval import read_clusters
 from evaluation.rouge import score_corpus
+from models.lgb_params import params_of
 from models.oracle import greedy_oracle
 from summarizer.digest import (
     COMPRESSION,
@@ -176,20 +177,7 @@ def train_digest(cfg: DigestConfig) -> dict[str, Any]:
     targets = [labels(pool, summary, oracle_lines=cfg.oracle_lines) for pool, summary in train]
     x, y = np.concatenate(rows), np.concatenate(targets)
     stats: Counter[str] = Counter(clusters=len(train), articles=sum(len(p.docs) for p, _ in train), lines=len(y))
-    params = {
-        "objective": "regression",
-        "learning_rate": cfg.learning_rate,
-        "num_leaves": cfg.num_leaves,
-        "min_data_in_leaf": cfg.min_data_in_leaf,
-        "feature_fraction": 0.8,
-        "bagging_fraction": 0.8,
-        "bagging_freq": 1,
-        "seed": cfg.seed,
-        "deterministic": True,
-        "force_row_wise": True,
-        "num_threads": cfg.workers,
-        "verbose": -1,
-    }
+    params = params_of(cfg)
     booster = lgb.train(params, lgb.Dataset(x, y, feature_name=list(DIGEST_FEATURE_NAMES)), num_boost_round=cfg.rounds)
     selection: dict[str, Any] = {
         "diversity": DEFAULT_DIVERSITY,

@@ -28,6 +28,7 @@ import numpy as np
 
 from evaluation.datasets import read_duplicates, read_records
 from models.extractor_data import build_idf, cached_examples
+from models.lgb_params import params_of
 from summarizer.errors import InvalidInputError
 from summarizer.ext_model import DEFAULT_HEADLINE_MARGIN
 from summarizer.features import FEATURE_NAMES, FEATURE_VERSION
@@ -67,23 +68,6 @@ class ExtractorConfig:
             "min_data_in_leaf": 5,
         }
         return cls(data=data, out=out, **{**small, **overrides})
-
-
-def _lgb_params(cfg: ExtractorConfig, objective: str) -> dict[str, Any]:
-    return {
-        "objective": objective,
-        "learning_rate": cfg.learning_rate,
-        "num_leaves": cfg.num_leaves,
-        "min_data_in_leaf": cfg.min_data_in_leaf,
-        "feature_fraction": 0.8,
-        "bagging_fraction": 0.8,
-        "bagging_freq": 1,
-        "seed": cfg.seed,
-        "deterministic": True,
-        "force_row_wise": True,
-        "num_threads": cfg.workers,
-        "verbose": -1,
-    }
 
 
 def fit_length(summary_syllables: np.ndarray, body_syllables: np.ndarray) -> tuple[float, float]:
@@ -143,12 +127,12 @@ def train_extractor(cfg: ExtractorConfig) -> dict[str, Any]:
     t_examples = time.perf_counter()
     logger.info("examples: %d sentences of %d articles", len(examples.abstract), len(examples.groups))
     abstract = lgb.train(
-        _lgb_params(cfg, "regression"),
+        params_of(cfg),
         lgb.Dataset(examples.features, examples.abstract + examples.abstract_gain, feature_name=list(FEATURE_NAMES)),
         num_boost_round=cfg.rounds,
     )
     headline = lgb.train(
-        _lgb_params(cfg, "regression"),
+        params_of(cfg),
         lgb.Dataset(examples.features, examples.headline, feature_name=list(FEATURE_NAMES)),
         num_boost_round=cfg.rounds,
     )

@@ -26,6 +26,7 @@ from typing import Any
 
 import numpy as np
 
+from models.lgb_params import params_of
 from models.oracle import greedy_oracle
 from summarizer.document import prepare_document
 from summarizer.errors import InvalidInputError, SummarizerError
@@ -124,20 +125,7 @@ def train_keypoints(cfg: KeypointConfig) -> dict[str, Any]:
             f"{folder} is not an ext-vi model folder ({exc}); train one with `tomtat train-extractor`"
         ) from exc
     features, labels, stats = examples(cfg, idf)
-    params = {
-        "objective": "regression",
-        "learning_rate": cfg.learning_rate,
-        "num_leaves": cfg.num_leaves,
-        "min_data_in_leaf": cfg.min_data_in_leaf,
-        "feature_fraction": 0.8,
-        "bagging_fraction": 0.8,
-        "bagging_freq": 1,
-        "seed": cfg.seed,
-        "deterministic": True,
-        "force_row_wise": True,
-        "num_threads": cfg.workers,
-        "verbose": -1,
-    }
+    params = params_of(cfg)
     booster = lgb.train(
         params, lgb.Dataset(features, labels, feature_name=list(KEYPOINT_FEATURE_NAMES)), num_boost_round=cfg.rounds
     )
