@@ -41,6 +41,7 @@ class Baseline:
     def __init__(self, name: str) -> None:
         if name not in BASELINES:
             raise ModelNotFoundError(f"unknown baseline {name!r}; choose one of {', '.join(BASELINES)}")
+        self.name = name
         self.method, self.k, description = BASELINES[name]
         self.spec = ModelSpec(
             name=f"baseline:{name}",

@@ -59,6 +59,9 @@ class EvalConfig:
     bootstrap_samples: int = 1000
     # per-task decoding overrides, e.g. {"headline": {"max_source_tokens": 0}}
     generation: dict[str, dict[str, Any]] = field(default_factory=dict)
+    # a baseline of evaluation/baselines.py timed on the model's own batches, interleaved batch by
+    # batch (outputs discarded): speed["reference"]; None skips it (a --baseline run never has one)
+    speed_reference: str | None = "lead-2"
 
 
 def sha256_file(path: str | Path) -> str:
@@ -93,6 +96,37 @@ def sampled(records: Iterator[Record], n: int, seed: int) -> Iterator[Record]:
         yield pool[i]
 
 
+def _summarize_batch(
+    summarizer: Any,
+    batch: list[Record],
+    *,
+    batch_size: int,
+    generation: dict[str, dict[str, Any]] | None,
+    with_title: bool,
+) -> tuple[list[Any], list[str]]:
+    """One batch as the eval runs it: the summaries and their headlines (always from the body alone)."""
+    texts = [r.text for r in batch]
+    summaries = summarizer.summarize_many(texts, batch_size=batch_size, generation=generation)
+    headlines = [s.headline for s in summaries]
+    if with_title:
+        summaries = summarizer.summarize_many(
+            texts, titles=[r.title or None for r in batch], batch_size=batch_size, generation=generation
+        )
+    return summaries, headlines
+
+
+def reference_speed(name: str, documents: int, seconds: float, wall: float, model_docs_per_s: float | None) -> dict[str, Any]:
+    """speed["reference"]: the speed reference's figures and the model's throughput as a multiple of it."""
+    docs_per_s = documents / seconds if seconds else None
+    return {
+        "baseline": name,
+        "docs_per_s": docs_per_s,
+        "seconds": round(seconds, 3),
+        "ratio": model_docs_per_s / docs_per_s if model_docs_per_s and docs_per_s else None,
+        "wall_seconds_including_warmup": round(wall, 3),
+    }
+
+
 def predict(
     summarizer: Any,
     records: Iterator[Record],
@@ -101,31 +135,44 @@ def predict(
     batch_size: int,
     generation: dict[str, dict[str, Any]] | None = None,
     with_title: bool = False,
+    reference: Any = None,
 ) -> dict[str, Any]:
     """Summarize records batch by batch, streaming rows to predictions.jsonl.
 
     With `with_title`, the abstract and bullets are made with each record's title given,
     and the headline in a second pass from the body alone (a given title would be the
     headline itself). Returns speed figures: one warm-up document is run first and not timed.
+
+    `reference` (a baseline of evaluation/baselines.py, or None) is timed on the very same
+    batches, right after the model on each, so both see the same machine conditions; it gets
+    its own untimed warm-up, its outputs are discarded, and its figures are speed["reference"].
     """
     latencies: list[float] = []
     tokens = 0
     docs = 0
     started = None
+    reference_seconds = 0.0  # timed batches only
+    reference_wall = 0.0  # with its warm-up: left out of the model's wall time by run_eval
     with (out / "predictions.jsonl").open("w", encoding="utf-8") as fh:
         for batch in chunked(records, batch_size):
             if started is None:
                 summarizer.summarize(batch[0].text, generation=generation)  # warm-up, excluded from timings
+                if reference is not None:
+                    w0 = time.perf_counter()
+                    reference.summarize(batch[0].text)  # the reference's own warm-up, excluded too
+                    reference_wall += time.perf_counter() - w0
                 started = time.perf_counter()
             t0 = time.perf_counter()
-            texts = [r.text for r in batch]
-            summaries = summarizer.summarize_many(texts, batch_size=batch_size, generation=generation)
-            headlines = [s.headline for s in summaries]
-            if with_title:
-                summaries = summarizer.summarize_many(
-                    texts, titles=[r.title or None for r in batch], batch_size=batch_size, generation=generation
-                )
+            summaries, headlines = _summarize_batch(
+                summarizer, batch, batch_size=batch_size, generation=generation, with_title=with_title
+            )
             elapsed = time.perf_counter() - t0
+            if reference is not None:
+                r0 = time.perf_counter()
+                _summarize_batch(reference, batch, batch_size=batch_size, generation=None, with_title=with_title)
+                reference_elapsed = time.perf_counter() - r0
+                reference_seconds += reference_elapsed
+                reference_wall += reference_elapsed
             for record, summary, headline in zip(batch, summaries, headlines, strict=True):
                 row = {
                     "id": record.id,
@@ -148,7 +195,7 @@ def predict(
         import torch
 
         peak = torch.cuda.max_memory_allocated() / 2**20
-    return {
+    speed = {
         "documents": docs,
         "seconds": round(total, 3),
         "docs_per_s": docs / total if total else None,
@@ -163,10 +210,24 @@ def predict(
         "compute_type": info.compute_type,
         "backend": info.backend,
     }
+    if reference is not None:
+        speed["reference"] = reference_speed(
+            reference.name, docs, reference_seconds, reference_wall, speed["docs_per_s"]
+        )
+    return speed
 
 
 def load_predictions(run_dir: Path) -> list[dict[str, Any]]:
     return list(read_objects(run_dir / "predictions.jsonl"))
+
+
+def speed_reference(cfg: EvalConfig) -> Any:
+    """The baseline timed next to the model (`cfg.speed_reference`), or None: skipped, or a --baseline run."""
+    if cfg.baseline or not cfg.speed_reference:
+        return None
+    from evaluation.baselines import Baseline
+
+    return Baseline(cfg.speed_reference)
 
 
 def run_eval(cfg: EvalConfig, *, summarizer: Any = None) -> dict[str, Any]:
@@ -196,11 +257,19 @@ def run_eval(cfg: EvalConfig, *, summarizer: Any = None) -> dict[str, Any]:
     records = read_records(cfg.data, limit=cfg.limit, exclude_ids=excluded, stats=stats)
     if cfg.sample:
         records = sampled(records, cfg.sample, cfg.seed)
+    reference = speed_reference(cfg)
     started = time.perf_counter()
     speed = predict(
-        summarizer, records, out, batch_size=cfg.load.batch_size, generation=generation, with_title=cfg.with_title
+        summarizer,
+        records,
+        out,
+        batch_size=cfg.load.batch_size,
+        generation=generation,
+        with_title=cfg.with_title,
+        reference=reference,
     )
-    speed["wall_seconds_including_warmup"] = round(time.perf_counter() - started, 2)
+    reference_wall = speed["reference"]["wall_seconds_including_warmup"] if reference is not None else 0.0
+    speed["wall_seconds_including_warmup"] = round(time.perf_counter() - started - reference_wall, 2)
     rows = load_predictions(out)
     scored = score_predictions(rows, samples=cfg.bootstrap_samples, workers=os.cpu_count() or 1)
     per_doc = scored.pop("_per_doc_rouge1")

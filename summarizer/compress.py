@@ -18,6 +18,7 @@ its offsets, and evidence stays exact.
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 
@@ -97,8 +98,10 @@ def compress(sentence: str, *, rules: tuple[str, ...] = RULES) -> Compressed:
     return Compressed(text, start, start + len(text))
 
 
+@functools.lru_cache(maxsize=16384)
 def is_photo_caption(sentence: str) -> bool:
-    """A whole sentence that is only a photo/video credit ("Ảnh: TTXVN.", "(Ảnh minh họa)")."""
+    """A whole sentence that is only a photo/video credit ("Ảnh: TTXVN.", "(Ảnh minh họa)");
+    cached: selection asks it of every sentence and unit."""
     return not syllables(_PHOTO.sub("", sentence))
 
 
@@ -193,16 +196,27 @@ class Excerpt:
 
 
 class _Editable:
-    """A piece of text that only loses characters; each kept character knows its source offset."""
+    """A piece of text that only loses characters and knows where its kept ones come from:
+    `runs` are the source spans of its characters, in order."""
 
     def __init__(self, text: str, offset: int) -> None:
         self.text = text
-        self.origin = list(range(offset, offset + len(text)))
+        self.runs = [(offset, offset + len(text))] if text else []
 
     def delete(self, start: int, end: int) -> None:
-        if end > start:
-            self.text = self.text[:start] + self.text[end:]
-            del self.origin[start:end]
+        if end <= start:
+            return
+        self.text = self.text[:start] + self.text[end:]
+        runs, at = [], 0  # `at`: where the run starts in the text before this deletion
+        for first, last in self.runs:
+            low, high = max(start - at, 0), min(end - at, last - first)
+            if low < high:  # the run loses [first + low, first + high)
+                runs += [(first, first + low)] if low else []
+                runs += [(first + high, last)] if first + high < last else []
+            else:
+                runs.append((first, last))
+            at += last - first
+        self.runs = runs
 
     def keep(self, start: int, end: int) -> None:
         self.delete(end, len(self.text))
@@ -210,13 +224,13 @@ class _Editable:
 
     def pieces(self) -> tuple[tuple[int, int], ...]:
         """The kept characters as (start, end) spans of the source, one per run of adjacent ones."""
-        runs: list[list[int]] = []
-        for at in self.origin:
-            if runs and at == runs[-1][1]:
-                runs[-1][1] = at + 1
+        merged: list[tuple[int, int]] = []
+        for first, last in self.runs:
+            if merged and merged[-1][1] == first:
+                merged[-1] = (merged[-1][0], last)
             else:
-                runs.append([at, at + 1])
-        return tuple((start, end) for start, end in runs)
+                merged.append((first, last))
+        return tuple(merged)
 
 
 def _rest_stands_alone(rest: str) -> bool:

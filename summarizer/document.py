@@ -6,6 +6,7 @@ Every entry point (library, CLI, batch, service, evaluation) turns what a user s
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 from typing import Any
@@ -45,6 +46,11 @@ class Document:
     title_span: tuple[int, int] | None = None
     trailer_lines: int = 0
     units: tuple[Unit, ...] = ()
+
+    @functools.cached_property
+    def tokens(self) -> tuple[list[str], ...]:
+        """The syllables (`tokens.syllables`) of each sentence, read once."""
+        return tuple(syllables(s) for s in self.sentences)
 
     @property
     def title_given(self) -> bool:

@@ -167,7 +167,7 @@ class ExtractiveModel:
         points: np.ndarray,
         options: SummarizeOptions,
     ) -> Selection:
-        lengths = [len(syllables(s)) for s in doc.sentences]
+        lengths = [len(tokens) for tokens in doc.tokens]
         head, chosen = self._headline_and_sentences(doc, abstract, headline, lengths)
         allowed = eligible(doc, cands)
         headline_text = doc.title if head is None else headline_form(doc.sentences[head])
@@ -227,7 +227,7 @@ class ExtractiveModel:
             low=length["min"],
             high=length["max"],
         )
-        in_abstract = _content(doc.sentences, [syllables(s) for s in doc.sentences])
+        in_abstract = _content(doc.sentences, doc.tokens)
         chosen = pick_by_length(abstract, lengths, target, allowed=in_abstract)
         if doc.title:
             return None, chosen

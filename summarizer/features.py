@@ -12,6 +12,7 @@ reports, and sentence shape (ends with ":", list item, very short).
 
 from __future__ import annotations
 
+import functools
 import itertools
 import math
 import re
@@ -196,39 +197,116 @@ def facets(sentences: Sequence[str], tokens: Sequence[Sequence[str]] | None = No
     return out
 
 
-def _keywords(token_lists: Sequence[Sequence[str]], idf: Mapping[str, float], k: int = KEYWORDS) -> set[str]:
-    """The document's `k` syllables of highest total TF-IDF (stop-like syllables weigh little)."""
-    weights: Counter[str] = Counter()
-    for tokens in token_lists:
-        for t in tokens:
-            weights[t] += idf.get(t, _UNKNOWN_IDF)
-    return {t for t, _ in weights.most_common(k)}
+class Vocabulary:
+    """The distinct syllables of some token lists, numbered by first occurrence, with their IDF.
+
+    `ids[i]` holds list i's syllables as numbers; `idf[j]` is syllable j's IDF (`_UNKNOWN_IDF`
+    for one never seen in training). Built once per document, it gives the TF-IDF vectors
+    (`tfidf`), the keywords and the mean IDF without looking a syllable up twice.
+    """
+
+    def __init__(self, token_lists: Sequence[Sequence[str]], idf: Mapping[str, float]) -> None:
+        index: dict[str, int] = {}
+        self.ids = [
+            np.array([index.setdefault(t, len(index)) for t in tokens], dtype=np.intp) for tokens in token_lists
+        ]
+        self.words = list(index)
+        self.idf = np.array([idf.get(t, _UNKNOWN_IDF) for t in self.words], dtype=np.float64)
+
+    @functools.cached_property
+    def tfidf(self) -> np.ndarray:
+        """L2-normalised TF-IDF rows, one per token list (float32; see `tfidf_matrix`)."""
+        return _tfidf(self)
 
 
-def tfidf_matrix(token_lists: Sequence[Sequence[str]], idf: Mapping[str, float]) -> np.ndarray:
-    """L2-normalised TF-IDF rows (one per token list) over the lists' own vocabulary."""
-    vocab: dict[str, int] = {}
-    for tokens in token_lists:
-        for t in tokens:
-            vocab.setdefault(t, len(vocab))
-    matrix = np.zeros((len(token_lists), max(len(vocab), 1)), dtype=np.float32)
-    for row, tokens in enumerate(token_lists):
-        for t, count in Counter(tokens).items():
-            matrix[row, vocab[t]] = (1 + math.log(count)) * idf.get(t, _UNKNOWN_IDF)
+_LOG = np.array([0.0, *(math.log(c) for c in range(1, 64))])  # math.log of small counts
+
+
+def _tfidf(vocab: Vocabulary) -> np.ndarray:
+    """L2-normalised TF-IDF rows, one per token list of `vocab`, over its syllables: the weight
+    of a syllable seen c times is (1 + log c) × its IDF (log of small counts looked up, the same
+    floats as `math.log`)."""
+    width = max(len(vocab.words), 1)
+    rows = np.repeat(np.arange(len(vocab.ids)), [len(ids) for ids in vocab.ids])
+    flat = rows * width + (np.concatenate(vocab.ids) if vocab.ids else np.zeros(0, dtype=np.intp))
+    counts = np.bincount(flat, minlength=len(vocab.ids) * width).reshape(len(vocab.ids), width)
+    top = int(counts.max()) if counts.size else 0
+    logs = _LOG if top < len(_LOG) else np.array([0.0, *(math.log(c) for c in range(1, top + 1))])
+    idf = np.zeros(width)
+    idf[: len(vocab.idf)] = vocab.idf
+    matrix = np.where(counts > 0, (1 + logs[counts]) * idf, 0.0).astype(np.float32)
     norms = np.linalg.norm(matrix, axis=1, keepdims=True)
     return np.divide(matrix, norms, out=np.zeros_like(matrix), where=norms > 0)
 
 
+def _keywords(vocab: Vocabulary, rows: int, k: int = KEYWORDS) -> set[str]:
+    """The `k` syllables of highest total TF-IDF over the first `rows` token lists (stop-like
+    syllables weigh little); of equal weights, the syllable seen first."""
+    ids = np.concatenate(vocab.ids[:rows]) if rows else np.zeros(0, dtype=np.intp)
+    if not ids.size:
+        return set()
+    seen = int(ids.max()) + 1  # the first lists' syllables are numbered before the others'
+    weights = np.bincount(ids, weights=vocab.idf[ids], minlength=seen)
+    return {vocab.words[j] for j in np.argsort(-weights, kind="stable")[:k].tolist()}
+
+
+def tfidf_matrix(token_lists: Sequence[Sequence[str]], idf: Mapping[str, float]) -> np.ndarray:
+    """L2-normalised TF-IDF rows (one per token list) over the lists' own vocabulary."""
+    return Vocabulary(token_lists, idf).tfidf
+
+
+SURFACE_FEATURES = FEATURE_NAMES[FEATURE_NAMES.index("numbers") :]
+
+
+@functools.lru_cache(maxsize=16384)
+def _surface(sentence: str) -> np.ndarray:
+    """The `SURFACE_FEATURES` of one sentence: what its text alone says (figures, names, quotes,
+    shape, cue phrases). Cached by text: a unit that is a whole sentence, or a sentence seen in
+    an earlier document, is not read twice."""
+    words = sentence.split()
+    stripped = sentence.rstrip("\"”'») ")
+    tokens = syllables(sentence)
+    joined = f" {' '.join(tokens)} "
+    row = np.array(
+        [
+            len(_NUMBER.findall(sentence)),
+            bool(_PERCENT.search(sentence)),
+            bool(_DATE.search(sentence)),
+            bool(_MONEY.search(sentence)),
+            len(name_runs(sentence)),
+            sum(w[:1].isupper() for w in words) / max(len(words), 1),
+            len(_QUOTE.findall(sentence)),
+            stripped.endswith(":"),
+            stripped.endswith("?"),
+            stripped.endswith((".", "!", "?", "…")),
+            bool(_LIST_ITEM.match(sentence)),
+            len(tokens) < 6,
+            "(" in sentence,
+            sentence[:1] in "\"“'",
+            bool(_DATELINE.match(sentence)),
+            *(key in joined for key in _CUE_KEYS),
+        ],
+        dtype=np.float32,
+    )
+    row.flags.writeable = False
+    return row
+
+
 def sentence_features(
-    doc: Document, idf: Mapping[str, float], tokens: Sequence[Sequence[str]] | None = None
+    doc: Document,
+    idf: Mapping[str, float],
+    tokens: Sequence[Sequence[str]] | None = None,
+    vocab: Vocabulary | None = None,
 ) -> np.ndarray:
-    """One row of `FEATURE_NAMES` per body sentence of `doc` (float32); `tokens`: the sentences'
-    syllables, when the caller has them."""
+    """One row of `FEATURE_NAMES` per body sentence of `doc` (float32). A caller that has them
+    gives the sentences' syllables (`tokens`) and their `Vocabulary` with the title's syllables
+    as its last list (`vocab`)."""
     sentences = doc.sentences
     n = len(sentences)
-    tokens = [syllables(s) for s in sentences] if tokens is None else tokens
+    tokens = doc.tokens if tokens is None else tokens
     title_tokens = syllables(doc.title) if doc.title else []
-    vectors = tfidf_matrix([*tokens, title_tokens], idf)
+    vocab = Vocabulary([*tokens, title_tokens], idf) if vocab is None else vocab
+    vectors = vocab.tfidf
     sent_vecs, title_vec = vectors[:n], vectors[n]
     centroid = sent_vecs.sum(axis=0)
     opening = sent_vecs[:OPENING_SENTENCES].sum(axis=0)
@@ -277,7 +355,7 @@ def sentence_features(
     put("syllables_log", np.log1p(lengths))
     put("chars", [len(s) for s in sentences])
     put("length_rank_rel", _rank_rel(lengths))
-    put("mean_idf", [np.mean([idf.get(t, _UNKNOWN_IDF) for t in ts]) if ts else 0.0 for ts in tokens])
+    put("mean_idf", [np.mean(vocab.idf[ids]) if ids.size else 0.0 for ids in vocab.ids[:n]])
     put("sim_doc", sim_doc)
     put("sim_doc_rank_rel", _rank_rel(sim_doc))
     put("sim_doc_z", (sim_doc - sim_doc.mean()) / std if std > 0 else 0.0)
@@ -289,7 +367,7 @@ def sentence_features(
     bigrams = [_bigrams(ts) for ts in tokens]
     bigram_counts = Counter(b for bs in bigrams for b in bs)
     put("bigram_repeat", [sum(bigram_counts[b] > 1 for b in bs) / len(bs) if bs else 0.0 for bs in bigrams])
-    keywords = _keywords(tokens, idf)
+    keywords = _keywords(vocab, n)
     put("keyword_overlap", [len(keywords & set(ts)) / len(keywords) if keywords else 0.0 for ts in tokens])
     put("prev_sim_doc", np.r_[0.0, sim_doc[:-1]])
     put("next_sim_doc", np.r_[sim_doc[1:], 0.0])
@@ -304,27 +382,7 @@ def sentence_features(
             [len(title_bigrams & _bigrams(ts)) / len(title_bigrams) if title_bigrams else 0.0 for ts in tokens],
         )
         put("sim_title_rank_rel", _rank_rel(sim_title))
-    first_cue = columns[f"cue_{CUES[0].replace(' ', '_')}"]
-    for i, (sentence, ts) in enumerate(zip(sentences, tokens, strict=True)):
-        row = rows[i]
-        words = sentence.split()
-        stripped = sentence.rstrip("\"”'») ")
-        row[columns["numbers"]] = len(_NUMBER.findall(sentence))
-        row[columns["has_percent"]] = bool(_PERCENT.search(sentence))
-        row[columns["has_date"]] = bool(_DATE.search(sentence))
-        row[columns["has_money"]] = bool(_MONEY.search(sentence))
-        row[columns["name_runs"]] = len(name_runs(sentence))
-        row[columns["capitalised_ratio"]] = sum(w[:1].isupper() for w in words) / max(len(words), 1)
-        row[columns["quotes"]] = len(_QUOTE.findall(sentence))
-        row[columns["ends_with_colon"]] = stripped.endswith(":")
-        row[columns["ends_with_question"]] = stripped.endswith("?")
-        row[columns["ends_like_sentence"]] = stripped.endswith((".", "!", "?", "…"))
-        row[columns["list_item"]] = bool(_LIST_ITEM.match(sentence))
-        row[columns["very_short"]] = len(ts) < 6
-        row[columns["has_parenthesis"]] = "(" in sentence
-        row[columns["starts_with_quote"]] = sentence[:1] in "\"“'"
-        row[columns["has_dateline"]] = bool(_DATELINE.match(sentence))
-        joined = f" {' '.join(ts)} "
-        for k, key in enumerate(_CUE_KEYS):
-            row[first_cue + k] = key in joined
+    surface = columns[SURFACE_FEATURES[0]]
+    if n:
+        rows[:, surface:] = np.stack([_surface(sentence) for sentence in sentences])
     return rows

@@ -21,7 +21,14 @@ import numpy as np
 
 from summarizer.compress import MAX_LINE_SYLLABLES, UNIT_RULES, Excerpt, excerpt, is_photo_caption
 from summarizer.document import Document
-from summarizer.features import DIRECTION_CUES, FEATURE_NAMES, PROBLEM_CUES, facets, sentence_features, tfidf_matrix
+from summarizer.features import (
+    DIRECTION_CUES,
+    FEATURE_NAMES,
+    PROBLEM_CUES,
+    Vocabulary,
+    facets,
+    sentence_features,
+)
 from summarizer.segment import SentenceSpan
 from summarizer.tokens import syllables
 from summarizer.units import ITEM, OPENER
@@ -89,10 +96,17 @@ class Candidates:
     """The candidate lines of one document: one compressed excerpt per unit, with what selection
     reads of them computed once (syllables, TF-IDF vectors, similarities, facets, salience)."""
 
-    def __init__(self, excerpts: Sequence[Excerpt], vectors: np.ndarray, tokens: Sequence[list[str]] | None = None):
+    def __init__(
+        self,
+        excerpts: Sequence[Excerpt],
+        vectors: np.ndarray,
+        tokens: Sequence[list[str]] | None = None,
+        vocab: Vocabulary | None = None,
+    ):
         self.excerpts = tuple(excerpts)
         self.vectors = vectors
         self.tokens = [syllables(e.text) for e in self.excerpts] if tokens is None else list(tokens)
+        self.vocab = vocab  # the excerpts' syllables, then the title's (`features.Vocabulary`)
 
     def similarity(self) -> np.ndarray:
         """Cosine similarity between every pair of candidates."""
@@ -119,7 +133,8 @@ def candidates(doc: Document, idf: Mapping[str, float], *, rules: tuple[str, ...
         excerpt(doc.text, u.start, u.end, u.sentence, rules=rules, capitalize=not u.first) for u in doc.units
     )
     tokens = [syllables(e.text) for e in excerpts]
-    return Candidates(excerpts, tfidf_matrix(tokens, idf), tokens)
+    vocab = Vocabulary([*tokens, syllables(doc.title) if doc.title else []], idf)
+    return Candidates(excerpts, vocab.tfidf[: len(tokens)], tokens, vocab)
 
 
 def _cue_count(joined: str, keys: Sequence[str]) -> int:
@@ -135,7 +150,7 @@ def unit_features(doc: Document, cands: Candidates, idf: Mapping[str, float]) ->
         spans=tuple(SentenceSpan(u.start, u.end, u.paragraph) for u in units),
         title=doc.title,
     )
-    base = sentence_features(view, idf, cands.tokens)
+    base = sentence_features(view, idf, cands.tokens, cands.vocab)
     extra = np.zeros((len(units), len(EXTRA_FEATURES)), dtype=np.float32)
     per_sentence = np.bincount([u.sentence for u in units], minlength=len(doc.sentences))
     figure_counts = cands.facets[:, 0]

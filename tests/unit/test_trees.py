@@ -45,3 +45,17 @@ def test_bad_files_are_clear_errors(tmp_path: Path) -> None:
         TreeEnsemble.load(bad)
     with pytest.raises(ModelLoadError, match="cannot read"):
         TreeEnsemble.load(tmp_path / "missing.txt")
+
+
+def test_past_its_row_count_an_ensemble_predicts_with_lightgbm_and_the_same_numbers() -> None:
+    path = Path(__file__).resolve().parents[2] / "models" / "ext-vi" / "abstract.lgb.txt"
+    walked = TreeEnsemble.load(path, compiled_after=None)
+    switching = TreeEnsemble.load(path, compiled_after=100)
+    x = np.random.default_rng(2).normal(size=(80, walked.num_features))
+    first = switching.predict(x)
+    assert not switching.compiled  # 80 rows: still the numpy walk
+    second = switching.predict(x)
+    assert switching.compiled  # 160 rows > 100: LightGBM's compiled predictor from now on
+    assert np.allclose(first, walked.predict(x), rtol=0, atol=1e-9)
+    assert np.allclose(second, walked.predict(x), rtol=0, atol=1e-9)
+    assert not walked.compiled
