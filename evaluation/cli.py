@@ -66,6 +66,13 @@ def add_eval_command(sub: Any) -> None:
         help="score a textbook baseline (evaluation/baselines.py; with --task digest: "
         f"{', '.join(DIGEST_BASELINE_NAMES)}, evaluation/digest_baselines.py) instead of --model",
     )
+    p.add_argument(
+        "--speed-reference",
+        choices=["lead-2", "none"],
+        default="lead-2",
+        help="with --model (task rouge): also time this baseline on the same batches, interleaved batch by batch, "
+        "for a docs/s ratio free of machine noise (speed.reference in metrics.json); none: skip it (default lead-2)",
+    )
     add_model_arguments(p)
     p.set_defaults(func=_cmd_eval)
 
@@ -121,6 +128,7 @@ def _cmd_eval(args: argparse.Namespace) -> int:
         load=load_options(args, batch_size=args.batch_size),
         bootstrap_samples=args.bootstrap_samples,
         generation=parse_settings(args.settings),
+        speed_reference=None if args.baseline or args.speed_reference == "none" else args.speed_reference,
     )
     metrics = run_eval(cfg)
     summary = {o: metrics["scores"][o]["syllable"] for o in metrics["scores"]}

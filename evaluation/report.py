@@ -118,6 +118,27 @@ def model_line(model: dict[str, Any], speed: dict[str, Any]) -> str:
     return line + (f", revision `{model['revision']}`" if model.get("revision") else "")
 
 
+def reference_line(reference: dict[str, Any]) -> str:
+    """The Speed section's sentence on speed["reference"]: the baseline timed on the same batches."""
+    from evaluation.baselines import BASELINES
+
+    name = reference["baseline"]
+    label = BASELINES[name][2].partition(":")[0] if name in BASELINES else name
+    docs_per_s, ratio = reference["docs_per_s"], reference["ratio"]
+    throughput = f"{docs_per_s:.2f} documents/s" if docs_per_s else "no documents timed"
+    multiple = f"this model does {ratio:.2f}× its throughput" if ratio else "no throughput ratio"
+    return (
+        f"Speed reference: {label} ({name}, evaluation/baselines.py) on the same documents, timed batch by batch "
+        f"in this run right after the model (one untimed warm-up each): {throughput}; {multiple}."
+    )
+
+
+def reference_lines(speed: dict[str, Any]) -> list[str]:
+    """report.md lines for speed["reference"], none when the run has no speed reference."""
+    reference = speed.get("reference")
+    return [reference_line(reference), ""] if reference else []
+
+
 def write_report(
     out: Path, metrics: dict[str, Any], rows: list[dict[str, Any]], per_doc: dict[str, np.ndarray]
 ) -> None:
@@ -163,6 +184,7 @@ def write_report(
         "",
         speed_line,
         "",
+        *reference_lines(speed),
     ]
     plot = _plot(out, per_doc, rows, f"{model['name']} on {Path(data['path']).name}")
     lines += [f"![score distribution]({plot})", ""]

@@ -115,7 +115,9 @@ def _summarize_batch(
     return summaries, headlines
 
 
-def reference_speed(name: str, documents: int, seconds: float, wall: float, model_docs_per_s: float | None) -> dict[str, Any]:
+def reference_speed(
+    name: str, documents: int, seconds: float, wall: float, model_docs_per_s: float | None
+) -> dict[str, Any]:
     """speed["reference"]: the speed reference's figures and the model's throughput as a multiple of it."""
     docs_per_s = documents / seconds if seconds else None
     return {

@@ -155,6 +155,7 @@ def assemble(args: argparse.Namespace) -> int:
         seed=args.seed,
         dedup=args.dedup,
         load=LoadOptions(batch_size=64),
+        speed_reference=None,  # replayed GPU outputs: no throughput to compare with Lead-2's
     )
     metrics = run_eval(cfg, summarizer=_pipeline(ReplayGenerator(outputs), model=args.model))
     fallback = sum(any(w.startswith("rewrite fell back") for w in r["warnings"]) for r in _rows(Path(args.out)))
