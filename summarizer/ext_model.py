@@ -4,7 +4,8 @@ A model folder (written by `tomtat train-extractor`, then `tomtat train-keypoint
 `model.json` (feature versions, length model, bullet settings), `abstract.lgb.txt` and
 `headline.lgb.txt` (sentence scorers trained on VietNews), `keypoints.lgb.txt` (the unit
 scorer trained on AbMuSu cluster summaries; optional) — LightGBM's text format, read by
-`summarizer.trees` without pickle and without importing LightGBM — and `idf.json`.
+`summarizer.trees` without pickle (numpy for a few documents, LightGBM's compiled predictor once
+a process has many to score) — and `idf.json`.
 
 Selection for one document:
 - headline: the title when the document has one; otherwise the sentence with the best
