@@ -18,6 +18,7 @@ starts with one), nor are ordinary words: that needs a model, not a rule.
 
 from __future__ import annotations
 
+import functools
 import re
 
 _NUMBER = re.compile(
@@ -80,6 +81,26 @@ def name_runs(text: str) -> list[str]:
             runs.append([word])
         previous_end = match.end()
     return [" ".join(run) for run in runs if len(run) >= 2]
+
+
+# `count_name_runs` as one regex, for text whose characters all lie below this code point: the
+# capital letters there are few enough to list (built once, on first use)
+_FAST_BELOW = 0x3000
+
+
+@functools.cache
+def _runs_pattern() -> re.Pattern[str]:
+    capitals = "".join(c for c in map(chr, range(_FAST_BELOW)) if c.isupper() and _WORD.fullmatch(c))
+    word = rf"[{re.escape(capitals)}][^\W\d_]*"
+    return re.compile(rf"(?<![^\W\d_]){word}(?:\s+(?<![^\W\d_]){word})+")
+
+
+def count_name_runs(text: str) -> int:
+    """`len(name_runs(text))`, about twice as fast (sentence features ask it of every
+    sentence and unit)."""
+    if not text or max(text) >= chr(_FAST_BELOW):
+        return len(name_runs(text))
+    return sum(1 for _ in _runs_pattern().finditer(text))
 
 
 def invented_names(generated: str, source: str) -> list[str]:

@@ -16,13 +16,12 @@ import functools
 import itertools
 import math
 import re
-from collections import Counter
 from collections.abc import Mapping, Sequence
 
 import numpy as np
 
 from summarizer.document import Document
-from summarizer.faithfulness import name_runs
+from summarizer.faithfulness import count_name_runs
 from summarizer.tokens import syllables
 
 FEATURE_VERSION = 2
@@ -239,6 +238,37 @@ def _tfidf(vocab: Vocabulary) -> np.ndarray:
     return np.divide(matrix, norms, out=np.zeros_like(matrix), where=norms > 0)
 
 
+def _distinct(keys: list[np.ndarray], n: int, width: int) -> tuple[np.ndarray, np.ndarray]:
+    """The distinct (row, key) pairs of `keys` (one array of keys < `width` per row, n rows)."""
+    lengths = [len(k) for k in keys]
+    if not sum(lengths):
+        return np.zeros(0, dtype=np.intp), np.zeros(0, dtype=np.intp)
+    rows = np.repeat(np.arange(n), lengths)
+    pairs = np.unique(rows * width + np.concatenate(keys))
+    return pairs // width, pairs % width
+
+
+def _bigram_repeat(vocab: Vocabulary, n: int) -> np.ndarray:
+    """For each of the first `n` lists, the share of its distinct syllable bigrams that another
+    list also has (0 for a list without bigrams)."""
+    width = len(vocab.words) + 1
+    rows, bigrams = _distinct([ids[:-1] * width + ids[1:] for ids in vocab.ids[:n]], n, width * width)
+    _, which, lists = np.unique(bigrams, return_inverse=True, return_counts=True)
+    repeated = np.bincount(rows, weights=lists[which] > 1, minlength=n)
+    distinct = np.bincount(rows, minlength=n)
+    return np.divide(repeated, distinct, out=np.zeros(n), where=distinct > 0)
+
+
+def _keyword_overlap(vocab: Vocabulary, n: int, keywords: set[str]) -> np.ndarray:
+    """For each of the first `n` lists, the share of `keywords` among its syllables."""
+    if not keywords:
+        return np.zeros(n)
+    width = len(vocab.words)
+    is_keyword = np.array([w in keywords for w in vocab.words], dtype=bool)
+    rows, ids = _distinct(list(vocab.ids[:n]), n, width)
+    return np.bincount(rows, weights=is_keyword[ids], minlength=n) / len(keywords)
+
+
 def _keywords(vocab: Vocabulary, rows: int, k: int = KEYWORDS) -> set[str]:
     """The `k` syllables of highest total TF-IDF over the first `rows` token lists (stop-like
     syllables weigh little); of equal weights, the syllable seen first."""
@@ -273,7 +303,7 @@ def _surface(sentence: str) -> np.ndarray:
             bool(_PERCENT.search(sentence)),
             bool(_DATE.search(sentence)),
             bool(_MONEY.search(sentence)),
-            len(name_runs(sentence)),
+            count_name_runs(sentence),
             sum(w[:1].isupper() for w in words) / max(len(words), 1),
             len(_QUOTE.findall(sentence)),
             stripped.endswith(":"),
@@ -355,7 +385,7 @@ def sentence_features(
     put("syllables_log", np.log1p(lengths))
     put("chars", [len(s) for s in sentences])
     put("length_rank_rel", _rank_rel(lengths))
-    put("mean_idf", [np.mean(vocab.idf[ids]) if ids.size else 0.0 for ids in vocab.ids[:n]])
+    put("mean_idf", [vocab.idf[ids].sum() / ids.size if ids.size else 0.0 for ids in vocab.ids[:n]])
     put("sim_doc", sim_doc)
     put("sim_doc_rank_rel", _rank_rel(sim_doc))
     put("sim_doc_z", (sim_doc - sim_doc.mean()) / std if std > 0 else 0.0)
@@ -364,11 +394,9 @@ def sentence_features(
     put("sim_others_mean", sim_others_mean)
     put("sim_others_max", sim_others_max)
     put("sim_opening_rank_rel", _rank_rel(sim_opening))
-    bigrams = [_bigrams(ts) for ts in tokens]
-    bigram_counts = Counter(b for bs in bigrams for b in bs)
-    put("bigram_repeat", [sum(bigram_counts[b] > 1 for b in bs) / len(bs) if bs else 0.0 for bs in bigrams])
+    put("bigram_repeat", _bigram_repeat(vocab, n))
     keywords = _keywords(vocab, n)
-    put("keyword_overlap", [len(keywords & set(ts)) / len(keywords) if keywords else 0.0 for ts in tokens])
+    put("keyword_overlap", _keyword_overlap(vocab, n, keywords))
     put("prev_sim_doc", np.r_[0.0, sim_doc[:-1]])
     put("next_sim_doc", np.r_[sim_doc[1:], 0.0])
     put("prev_syllables", np.r_[0.0, lengths[:-1]])

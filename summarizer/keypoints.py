@@ -106,7 +106,8 @@ class Candidates:
         self.excerpts = tuple(excerpts)
         self.vectors = vectors
         self.tokens = [syllables(e.text) for e in self.excerpts] if tokens is None else list(tokens)
-        self.vocab = vocab  # the excerpts' syllables, then the title's (`features.Vocabulary`)
+        # the excerpts' syllables and an empty last list, a title's place (`features.Vocabulary`)
+        self.vocab = vocab
 
     def similarity(self) -> np.ndarray:
         """Cosine similarity between every pair of candidates."""
@@ -133,7 +134,7 @@ def candidates(doc: Document, idf: Mapping[str, float], *, rules: tuple[str, ...
         excerpt(doc.text, u.start, u.end, u.sentence, rules=rules, capitalize=not u.first) for u in doc.units
     )
     tokens = [syllables(e.text) for e in excerpts]
-    vocab = Vocabulary([*tokens, syllables(doc.title) if doc.title else []], idf)
+    vocab = Vocabulary([*tokens, []], idf)
     return Candidates(excerpts, vocab.tfidf[: len(tokens)], tokens, vocab)
 
 
@@ -150,7 +151,9 @@ def unit_features(doc: Document, cands: Candidates, idf: Mapping[str, float]) ->
         spans=tuple(SentenceSpan(u.start, u.end, u.paragraph) for u in units),
         title=doc.title,
     )
-    base = sentence_features(view, idf, cands.tokens, cands.vocab)
+    # without a title, the unit features' vocabulary is the candidates' (with one, it has the
+    # title's syllables too, and TF-IDF rows as wide as that: built anew)
+    base = sentence_features(view, idf, cands.tokens, None if doc.title else cands.vocab)
     extra = np.zeros((len(units), len(EXTRA_FEATURES)), dtype=np.float32)
     per_sentence = np.bincount([u.sentence for u in units], minlength=len(doc.sentences))
     figure_counts = cands.facets[:, 0]

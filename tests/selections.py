@@ -18,23 +18,25 @@ from pathlib import Path
 
 FIXTURE = Path(__file__).parent / "fixtures" / "ext_vi_selections.json"
 SHARED = Path(__file__).resolve().parents[1].parent / "shared"
-# news (short), 2022 articles (some long) and the long sample report
+# news (short; the last 100 with their titles given), 2022 articles (some long), the sample report
 SOURCES = (
-    ("data/vietnews/validation.jsonl.xz", 300),
-    ("data/abmusu/docs-validation.jsonl.xz", 60),
+    ("data/vietnews/validation.jsonl.xz", 300, 100),
+    ("data/abmusu/docs-validation.jsonl.xz", 60, 0),
 )
 SEED = 0
 
 
-def sample(shared: Path = SHARED) -> Iterator[tuple[str, str]]:
-    """(id, text) of the fixed sample: seeded records of each source, then the sample report."""
-    for name, count in SOURCES:
+def sample(shared: Path = SHARED) -> Iterator[tuple[str, str, str | None]]:
+    """(id, text, title) of the fixed sample: seeded records of each source (the title given to
+    the last of them, as the source says), then the sample report."""
+    for name, count, titled in SOURCES:
         with lzma.open(shared / name, "rt", encoding="utf-8") as f:
             records = [json.loads(line) for line in f]
-        for record in random.Random(SEED).sample(records, count):
-            yield record["id"], record["text"]
+        for i, record in enumerate(random.Random(SEED).sample(records, count)):
+            title = record.get("title") or None if i >= count - titled else None
+            yield record["id"] + (":titled" if title else ""), record["text"], title
     report = shared / "samples" / "bac-giang-working-session.txt"
-    yield report.name, report.read_text(encoding="utf-8")
+    yield report.name, report.read_text(encoding="utf-8"), None
 
 
 def fingerprint(summary: object) -> dict[str, object]:
@@ -50,8 +52,9 @@ def selections(shared: Path = SHARED) -> dict[str, dict[str, object]]:
     from summarizer import Summarizer
 
     system = Summarizer.from_pretrained("ext-vi")
-    ids, texts = zip(*sample(shared), strict=True)
-    return {i: fingerprint(s) for i, s in zip(ids, system.summarize_many(list(texts)), strict=True)}
+    ids, texts, titles = zip(*sample(shared), strict=True)
+    summaries = system.summarize_many(list(texts), titles=list(titles))
+    return {i: fingerprint(s) for i, s in zip(ids, summaries, strict=True)}
 
 
 if __name__ == "__main__":

@@ -43,3 +43,22 @@ def test_names_must_occur_in_the_source() -> None:
     assert invented_names("Ông Lê Minh Hưng làm việc tại Bắc Giang.", REPORT) == []  # "Ông" starts the sentence
     assert invented_names("Ông Nguyễn Văn Thể làm việc tại Cà Mau.", REPORT) == ["Ông Nguyễn Văn Thể", "Cà Mau"]
     assert invented_names("BAN CHẤP HÀNH làm việc.", REPORT) == []  # case-insensitive
+
+
+def test_counting_name_runs_agrees_with_listing_them() -> None:
+    from summarizer.faithfulness import count_name_runs
+
+    texts = [
+        "Ông Nguyễn Văn Thể đến Bắc Giang, gặp Ban Bí thư.",
+        "aB C",  # "B" is inside the word "aB": not a capital word
+        "A1 B",  # a digit between: not separated by spaces only
+        "Hà Nội, Việt Nam và Lào",
+        "(Hà Nội) Ông Ba  Bốn\tNăm",
+        "ℂ Ａ B",  # a capital past the fast path's range
+        "Ⓐ B C",  # a capital-looking symbol, not a letter
+        "ǅ ǈ Ab",  # titlecase letters are not upper case
+        "Đảng bộ tỉnh đạt 14,14%.",
+        "",
+    ]
+    for text in texts:
+        assert count_name_runs(text) == len(name_runs(text)), text
