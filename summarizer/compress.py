@@ -23,7 +23,7 @@ import re
 from dataclasses import dataclass
 
 from summarizer.segment import official_ending_length
-from summarizer.tokens import syllables
+from summarizer.tokens import has_syllable, syllables
 
 _UPPER_TAG = r"[A-ZĐÀ-Ỹ0-9][A-ZĐÀ-Ỹ0-9.\s]{0,28}?"
 _SOURCE_TAG = re.compile(
@@ -34,6 +34,15 @@ _PHOTO = re.compile(
     r"|\s*[-–]?\s*ảnh(?: minh họa)?\s*:\s*[^.]{1,60}\.?$",
     re.IGNORECASE,
 )
+# what every match of _PHOTO holds (it is slow to try at every position; this is not)
+_PHOTO_HINT = re.compile(r"\((?:ảnh|video|clip|nguồn)|ảnh(?: minh họa)?\s*:", re.IGNORECASE)
+
+
+def _without_credits(text: str) -> str:
+    """`text` with its photo/video credits (`_PHOTO`) removed."""
+    return _PHOTO.sub("", text) if _PHOTO_HINT.search(text) else text
+
+
 _ATTRIBUTION = re.compile(
     r"\s*\((?:theo|nguồn|pv|ptv|ctv|ttxvn|tttxvn|vtv|vov|tổng hợp)\b[^()]{0,60}\)(?=[.!?…\s]*$)",
     re.IGNORECASE,
@@ -88,8 +97,8 @@ def compress(sentence: str, *, rules: tuple[str, ...] = RULES) -> Compressed:
     if "attribution" in rules:
         text = _ATTRIBUTION.sub("", text)
     if "photo_credit" in rules:
-        removed = _PHOTO.sub("", text)
-        if syllables(removed):
+        removed = _without_credits(text)
+        if has_syllable(removed):
             text = removed
     text = text.strip()
     start = sentence.find(text)
@@ -102,7 +111,7 @@ def compress(sentence: str, *, rules: tuple[str, ...] = RULES) -> Compressed:
 def is_photo_caption(sentence: str) -> bool:
     """A whole sentence that is only a photo/video credit ("Ảnh: TTXVN.", "(Ảnh minh họa)");
     cached: selection asks it of every sentence and unit."""
-    return not syllables(_PHOTO.sub("", sentence))
+    return not has_syllable(_without_credits(sentence))
 
 
 def headline_form(sentence: str, *, max_syllables: int = HEADLINE_MAX_SYLLABLES) -> str:
@@ -288,8 +297,11 @@ def _enumeration(edit: _Editable) -> None:
 
 def _short_list(edit: _Editable, *, min_items: int = 5, keep: int = 3, item_syllables: int = 4) -> None:
     """Cut a run of at least `min_items` short comma-separated items after its first `keep`."""
-    bounds = [0, *(m.end() for m in _COMMA.finditer(edit.text))]
-    starts = [m.start() for m in _COMMA.finditer(edit.text)] + [len(edit.text)]
+    commas = list(_COMMA.finditer(edit.text))
+    if len(commas) < min_items:  # a run's items each follow a comma
+        return
+    bounds = [0, *(m.end() for m in commas)]
+    starts = [m.start() for m in commas] + [len(edit.text)]
     items = [(a, b) for a, b in zip(bounds, starts, strict=True)]
     run: list[tuple[int, int]] = []
     for a, b in [*items, (len(edit.text), len(edit.text))]:

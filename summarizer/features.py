@@ -89,6 +89,8 @@ DIRECTION_CUES = (
     "thống nhất",
     "mục tiêu",
 )
+PROBLEM_KEYS = tuple(f" {c} " for c in PROBLEM_CUES)  # as found in " ".join(syllables) padded
+DIRECTION_KEYS = tuple(f" {c} " for c in DIRECTION_CUES)
 # a figure: a quantity ("14,14%", "5.703 vụ", "35 đường bay", "6,8 - 7,1%"), not a date, year or
 # period ("26-6-2024", "năm 2024", "6 tháng"), or a document's number ("11-NQ/TW", "153/2020/NĐ-CP")
 _FIGURE = re.compile(
@@ -190,9 +192,9 @@ def facets(sentences: Sequence[str], tokens: Sequence[Sequence[str]] | None = No
     out = np.zeros((len(sentences), len(FACETS)), dtype=np.float32)
     for i, sentence in enumerate(sentences):
         joined = f" {' '.join(syllables(sentence) if tokens is None else tokens[i])} "
-        out[i, 0] = len(_FIGURE.findall(sentence))
-        out[i, 1] = sum(f" {cue} " in joined for cue in PROBLEM_CUES)
-        out[i, 2] = sum(f" {cue} " in joined for cue in DIRECTION_CUES)
+        out[i, 0] = len(_FIGURE.findall(sentence)) if _NUMBER.search(sentence) else 0  # a figure has a digit
+        out[i, 1] = sum(key in joined for key in PROBLEM_KEYS)
+        out[i, 2] = sum(key in joined for key in DIRECTION_KEYS)
     return out
 
 

@@ -22,9 +22,7 @@ import numpy as np
 from summarizer.compress import MAX_LINE_SYLLABLES, UNIT_RULES, Excerpt, excerpt, is_photo_caption
 from summarizer.document import Document
 from summarizer.features import (
-    DIRECTION_CUES,
     FEATURE_NAMES,
-    PROBLEM_CUES,
     Vocabulary,
     facets,
     sentence_features,
@@ -64,8 +62,6 @@ PRAISE_CUES = (
     "quan tâm",
 )
 _PRAISE_KEYS = tuple(f" {c} " for c in PRAISE_CUES)
-_PROBLEM_KEYS = tuple(f" {c} " for c in PROBLEM_CUES)
-_DIRECTION_KEYS = tuple(f" {c} " for c in DIRECTION_CUES)
 
 EXTRA_FEATURES = (
     "role_opener",
@@ -138,10 +134,6 @@ def candidates(doc: Document, idf: Mapping[str, float], *, rules: tuple[str, ...
     return Candidates(excerpts, vocab.tfidf[: len(tokens)], tokens, vocab)
 
 
-def _cue_count(joined: str, keys: Sequence[str]) -> int:
-    return sum(key in joined for key in keys)
-
-
 def unit_features(doc: Document, cands: Candidates, idf: Mapping[str, float]) -> np.ndarray:
     """One row of `KEYPOINT_FEATURE_NAMES` per candidate of `doc` (float32)."""
     units = doc.units
@@ -156,12 +148,14 @@ def unit_features(doc: Document, cands: Candidates, idf: Mapping[str, float]) ->
     base = sentence_features(view, idf, cands.tokens, None if doc.title else cands.vocab)
     extra = np.zeros((len(units), len(EXTRA_FEATURES)), dtype=np.float32)
     per_sentence = np.bincount([u.sentence for u in units], minlength=len(doc.sentences))
-    figure_counts = cands.facets[:, 0]
+    figures, problems, directions = cands.facets.T
     index_in_sentence = 0
     for i, (unit, exc) in enumerate(zip(units, cands.excerpts, strict=True)):
         index_in_sentence = 0 if unit.first else index_in_sentence + 1
         tokens = cands.tokens[i]
-        joined = f" {' '.join(tokens)} "
+        span = doc.spans[unit.sentence]
+        whole = unit.start == span.start and unit.end == span.end
+        unit_syllables = len(doc.tokens[unit.sentence]) if whole else len(syllables(doc.text[unit.start : unit.end]))
         extra[i] = (
             unit.role == OPENER,
             unit.role == ITEM,
@@ -169,12 +163,12 @@ def unit_features(doc: Document, cands: Candidates, idf: Mapping[str, float]) ->
             per_sentence[unit.sentence],
             index_in_sentence / per_sentence[unit.sentence],
             unit.sentence / len(doc.sentences),
-            figure_counts[i],
-            _cue_count(joined, _PROBLEM_KEYS),
-            _cue_count(joined, _DIRECTION_KEYS),
+            figures[i],
+            problems[i],
+            directions[i],
             cands.salience[i, 3],
             len(tokens),
-            len(tokens) / max(len(syllables(doc.text[unit.start : unit.end])), 1),
+            len(tokens) / max(unit_syllables, 1),
             len(exc.pieces),
             exc.text.rstrip(".").endswith(("…", "..")),
             len(tokens) > MAX_LINE_SYLLABLES,

@@ -16,3 +16,8 @@ def syllables(text: str) -> list[str]:
     ['grdp', 'tăng', '14,14', 'đứng', 'đầu', 'cả', 'nước']
     """
     return _TOKEN.findall(text.lower())
+
+
+def has_syllable(text: str) -> bool:
+    """True when `syllables(text)` would not be empty (without building the list)."""
+    return _TOKEN.search(text) is not None
