@@ -234,7 +234,8 @@ class ExtractiveModel:
             return None, chosen
         # praise and ceremony make a poor headline; a text of a few sentences opens with its
         # lead, whose subject the headline keeps ("Hà Nội mưa lớn. Nhiều tuyến phố ngập sâu.")
-        headline = headline - HEADLINE_PRAISE_PENALTY * np.array([praise_share(x) for x in doc.sentences])
+        praise = [praise_share(x, t) for x, t in zip(doc.sentences, doc.tokens, strict=True)]
+        headline = headline - HEADLINE_PRAISE_PENALTY * np.array(praise)
         if len(doc.sentences) <= SHORT_TEXT_SENTENCES:
             headline = np.where(np.arange(len(headline)) == 0, headline.max() + 1.0, headline)
         head = int(np.argmax(headline))

@@ -261,16 +261,6 @@ def _bigram_repeat(vocab: Vocabulary, n: int) -> np.ndarray:
     return np.divide(repeated, distinct, out=np.zeros(n), where=distinct > 0)
 
 
-def _keyword_overlap(vocab: Vocabulary, n: int, keywords: set[str]) -> np.ndarray:
-    """For each of the first `n` lists, the share of `keywords` among its syllables."""
-    if not keywords:
-        return np.zeros(n)
-    width = len(vocab.words)
-    is_keyword = np.array([w in keywords for w in vocab.words], dtype=bool)
-    rows, ids = _distinct(list(vocab.ids[:n]), n, width)
-    return np.bincount(rows, weights=is_keyword[ids], minlength=n) / len(keywords)
-
-
 def _keywords(vocab: Vocabulary, rows: int, k: int = KEYWORDS) -> set[str]:
     """The `k` syllables of highest total TF-IDF over the first `rows` token lists (stop-like
     syllables weigh little); of equal weights, the syllable seen first."""
@@ -290,14 +280,25 @@ def tfidf_matrix(token_lists: Sequence[Sequence[str]], idf: Mapping[str, float])
 SURFACE_FEATURES = FEATURE_NAMES[FEATURE_NAMES.index("numbers") :]
 
 
-@functools.lru_cache(maxsize=16384)
-def _surface(sentence: str) -> np.ndarray:
-    """The `SURFACE_FEATURES` of one sentence: what its text alone says (figures, names, quotes,
-    shape, cue phrases). Cached by text: a unit that is a whole sentence, or a sentence seen in
-    an earlier document, is not read twice."""
+_SURFACE_CACHE: dict[str, np.ndarray] = {}
+_SURFACE_CACHE_SIZE = 16384
+
+
+def _surface(sentence: str, tokens: Sequence[str]) -> np.ndarray:
+    """The `SURFACE_FEATURES` of one sentence (`tokens`: its syllables): what its text alone says
+    (figures, names, quotes, shape, cue phrases). Cached by text: a unit that is a whole
+    sentence, or a sentence seen in an earlier document, is not read twice."""
+    row = _SURFACE_CACHE.get(sentence)
+    if row is None:
+        if len(_SURFACE_CACHE) >= _SURFACE_CACHE_SIZE:
+            _SURFACE_CACHE.clear()
+        row = _SURFACE_CACHE[sentence] = _surface_row(sentence, tokens)
+    return row
+
+
+def _surface_row(sentence: str, tokens: Sequence[str]) -> np.ndarray:
     words = sentence.split()
     stripped = sentence.rstrip("\"”'») ")
-    tokens = syllables(sentence)
     joined = f" {' '.join(tokens)} "
     row = np.array(
         [
@@ -398,7 +399,7 @@ def sentence_features(
     put("sim_opening_rank_rel", _rank_rel(sim_opening))
     put("bigram_repeat", _bigram_repeat(vocab, n))
     keywords = _keywords(vocab, n)
-    put("keyword_overlap", _keyword_overlap(vocab, n, keywords))
+    put("keyword_overlap", [len(keywords & set(ts)) / len(keywords) if keywords else 0.0 for ts in tokens])
     put("prev_sim_doc", np.r_[0.0, sim_doc[:-1]])
     put("next_sim_doc", np.r_[sim_doc[1:], 0.0])
     put("prev_syllables", np.r_[0.0, lengths[:-1]])
@@ -414,5 +415,5 @@ def sentence_features(
         put("sim_title_rank_rel", _rank_rel(sim_title))
     surface = columns[SURFACE_FEATURES[0]]
     if n:
-        rows[:, surface:] = np.stack([_surface(sentence) for sentence in sentences])
+        rows[:, surface:] = np.stack([_surface(s, ts) for s, ts in zip(sentences, tokens, strict=True)])
     return rows
