@@ -352,9 +352,9 @@ def _content(sentences: Sequence[str], tokens: Sequence[Sequence[str]]) -> list[
     content = [
         unique
         and len(words) >= MIN_BULLET_SYLLABLES
-        and not is_photo_caption(sentence)
         and not sentence.rstrip().endswith(":")
         and (len(words) > MAX_HEADING_SYLLABLES or bool(_ENDS_LIKE_SENTENCE.search(sentence)))
+        and not is_photo_caption(sentence)
         for sentence, words, unique in zip(sentences, tokens, first, strict=True)
     ]
     return content if any(content) else first

@@ -300,14 +300,15 @@ def _surface_row(sentence: str, tokens: Sequence[str]) -> np.ndarray:
     words = sentence.split()
     stripped = sentence.rstrip("\"”'») ")
     joined = f" {' '.join(tokens)} "
+    digits = len(_NUMBER.findall(sentence))  # percentages and dates need one
     row = np.array(
         [
-            len(_NUMBER.findall(sentence)),
-            bool(_PERCENT.search(sentence)),
-            bool(_DATE.search(sentence)),
+            digits,
+            digits > 0 and bool(_PERCENT.search(sentence)),
+            digits > 0 and bool(_DATE.search(sentence)),
             bool(_MONEY.search(sentence)),
             count_name_runs(sentence),
-            sum(w[:1].isupper() for w in words) / max(len(words), 1),
+            sum(1 for w in words if w[0].isupper()) / max(len(words), 1),
             len(_QUOTE.findall(sentence)),
             stripped.endswith(":"),
             stripped.endswith("?"),

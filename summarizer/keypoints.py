@@ -180,7 +180,7 @@ def names_only(text: str) -> bool:
     """True for a line of titles and names only ("Chánh Văn phòng Trung ương Đảng Nguyễn Duy Ngọc"):
     most of its words capitalised and no figure; an attendance list, not a point."""
     tokens = text.split()
-    capitalised = sum(t[:1].isupper() for t in tokens)
+    capitalised = sum(1 for t in tokens if t[0].isupper())
     return bool(tokens) and capitalised / len(tokens) >= NAMES_ONLY_SHARE and not any(c.isdigit() for c in text)
 
 
