@@ -57,12 +57,13 @@ class KeypointConfig:
     # the unit's sentence score (the VietNews sentence scorer) mixed in, and the weights of the
     # report-salience prior (`keypoints.SALIENCE`). Chosen on the key-fact benchmark's reports
     # (evaluation/keyfacts): see models/ext-vi/README.md.
-    sentence_weight: float = 0.3
+    sentence_weight: float = 0.6
     prior_figure: float = 1.0
     prior_problem: float = 0.2
     prior_direction: float = 0.3
     prior_praise: float = -3.0
     prior_length: float = 0.0
+    prior_measured: float = 1.0
 
 
 def article_text(document: dict[str, Any]) -> str:

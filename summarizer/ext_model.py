@@ -309,8 +309,9 @@ def _report_abstract(
 ) -> tuple[list[int], tuple[Excerpt, ...]]:
     """A long report's abstract: the units of its best-scored sentence that may be a line and do
     not repeat the headline, compressed but not cut at a clause (an abstract line may be longer
-    than a bullet): the first if it fits the `budget` words left (else its candidate, cut at a
-    clause, if that fits), the next ones while the abstract stays within `LONG_ABSTRACT_WORDS`.
+    than a bullet): the first if it fits within `LONG_ABSTRACT_WORDS` and the `budget` words left
+    (else its candidate, cut at a clause, if that fits the budget), the next ones while the
+    abstract stays within `LONG_ABSTRACT_WORDS`.
     Returns the units and their lines."""
     rules = tuple(r for r in UNIT_RULES if r != "clause_cut")
     by_sentence: dict[int, list[int]] = {}
@@ -325,8 +326,8 @@ def _report_abstract(
             line = excerpt(doc.text, u.start, u.end, u.sentence, rules=rules, capitalize=not u.first)
             if chosen and sum(words(e.text) for e in [*lines, line]) > min(LONG_ABSTRACT_WORDS, budget):
                 break
-            if words(line.text) > budget:
-                line = cands.excerpts[i]
+            if words(line.text) > min(LONG_ABSTRACT_WORDS, budget):
+                line = cands.excerpts[i]  # too long whole: its candidate, cut at a clause
                 if words(line.text) > budget:
                     break
             chosen.append(i)

@@ -184,18 +184,47 @@ def names_only(text: str) -> bool:
     return bool(tokens) and capitalised / len(tokens) >= NAMES_ONLY_SHARE and not any(c.isdigit() for c in text)
 
 
-SALIENCE = ("figure", "problem", "direction", "praise", "length")
+SALIENCE = ("figure", "problem", "direction", "praise", "length", "measured")
+
+# what a figure an editor keeps is said with: a change, a total, a rank, a share or a target
+# ("tăng 14,14%", "đứng đầu cả nước", "chiếm 80%", "mục tiêu đến năm 2030"), not a breakdown or
+# an anecdote's count; matched on syllables
+MEASURE_CUES = (
+    "so với",
+    "tăng",
+    "giảm",
+    "đạt",
+    "vượt",
+    "đứng đầu",
+    "đứng thứ",
+    "cao nhất",
+    "thấp nhất",
+    "chiếm",
+    "bình quân",
+    "tổng cộng",
+    "tổng số",
+    "toàn quốc",
+    "cả nước",
+    "toàn tỉnh",
+    "mục tiêu",
+    "dự báo",
+    "kế hoạch",
+)
+_MEASURE_KEYS = tuple(f" {c} " for c in MEASURE_CUES)
 
 
 def report_salience(cands: Candidates) -> np.ndarray:
     """What makes a report's line worth keeping or not, one column per `SALIENCE` name: carries
     a figure, names a problem, states a decision/direction/request (0/1 each), the share of its
-    syllables that are praise or ceremony, and its length as a share of `MAX_LINE_SYLLABLES`
-    (a short line leaves words for another point)."""
+    syllables that are praise or ceremony, its length as a share of `MAX_LINE_SYLLABLES` (a
+    short line leaves words for another point), and carries a figure said as a measure (a
+    change, total, rank, share or target: `MEASURE_CUES`; 0/1)."""
     out = np.zeros((len(cands.excerpts), len(SALIENCE)), dtype=np.float32)
     out[:, :3] = cands.facets > 0
     out[:, 3] = [praise_share(e.text, tokens) for e, tokens in zip(cands.excerpts, cands.tokens, strict=True)]
     out[:, 4] = [len(tokens) / MAX_LINE_SYLLABLES for tokens in cands.tokens]
+    joined = [f" {' '.join(tokens)} " for tokens in cands.tokens]
+    out[:, 5] = out[:, 0] * [any(key in text for key in _MEASURE_KEYS) for text in joined]
     return out
 
 

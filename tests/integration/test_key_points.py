@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
 
 from summarizer import Summarizer
 from summarizer.document import prepare_document
 from summarizer.errors import ConfigurationError
-from summarizer.ext_model import LONG_REPORT_SYLLABLES
+from summarizer.ext_model import LONG_ABSTRACT_WORDS, LONG_REPORT_SYLLABLES, _report_abstract
+from summarizer.keypoints import candidates, eligible
 from summarizer.options import SummarizeOptions
 from summarizer.tokens import syllables
 
@@ -62,6 +64,18 @@ def test_a_long_report_fits_the_default_budget_with_short_bullets(ext_vi: Summar
     assert summary.bullets and all(len(syllables(b)) <= 45 for b in summary.bullets)
     figures = [b for b in summary.bullets if any(c.isdigit() for c in b)]
     assert figures, summary.bullets  # a report's bullets carry its figures
+
+
+def test_a_reports_abstract_stays_short_when_its_best_sentence_is_long(ext_vi: Summarizer) -> None:
+    run_on = ", ".join(f"xây dựng {k} cây cầu dân sinh ở xã vùng cao số {k}" for k in range(2, 14))
+    first = "Tốc độ tăng trưởng GRDP của tỉnh đạt 2,5%, đứng thứ 2 cả nước"
+    doc = prepare_document(long_report().replace(first, f"{first}, {run_on}"))
+    assert len(doc.sentences[0].split()) > 150
+    cands = candidates(doc, ext_vi.selector.idf)
+    best_first = np.arange(len(doc.sentences), 0, -1, dtype=float)  # the long sentence scores best
+    taken, lines = _report_abstract(doc, cands, best_first, eligible(doc, cands), "Tỉnh Hòa Bình", budget=180)
+    assert taken and doc.units[taken[0]].sentence == 0
+    assert sum(len(line.text.split()) for line in lines) <= LONG_ABSTRACT_WORDS  # cut at a clause
 
 
 def test_a_word_budget_is_honoured_and_more_bullets_asked_are_given(ext_vi: Summarizer) -> None:

@@ -5,7 +5,16 @@ from __future__ import annotations
 import numpy as np
 
 from summarizer.compress import Excerpt
-from summarizer.keypoints import Candidates, choose, cover_facets, names_only, praise_share, report_salience, words
+from summarizer.keypoints import (
+    SALIENCE,
+    Candidates,
+    choose,
+    cover_facets,
+    names_only,
+    praise_share,
+    report_salience,
+    words,
+)
 
 
 def _cands(texts: list[str], vectors: list[list[float]]) -> Candidates:
@@ -64,6 +73,17 @@ def test_salience_reads_figures_problems_directions_and_praise() -> None:
     assert salience[1, 1] == 1 and salience[2, 2] == 1
     assert salience[3, 3] > 0.5 and salience[0, 3] == 0
     assert praise_share("Biểu dương kết quả đạt được.") > 0
+
+
+def test_a_figure_said_as_a_change_total_rank_or_target_is_a_measured_one() -> None:
+    texts = [
+        "Số vụ tai nạn giảm 663 vụ so với cùng kỳ.",  # a change
+        "Tỉnh đứng đầu cả nước với 14,14%.",  # a rank
+        "Trong đó có 33 người ở huyện Lục Nam.",  # a breakdown's count
+        "Tỉnh tiếp tục tăng cường quản lý.",  # the cue without a figure
+    ]
+    salience = report_salience(_cands(texts, np.eye(4).tolist()))
+    assert salience[:, SALIENCE.index("measured")].tolist() == [1, 1, 0, 0]
 
 
 def test_names_only_lines_are_attendance_lists() -> None:
