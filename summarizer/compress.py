@@ -213,6 +213,8 @@ class _Editable:
         self.runs = [(offset, offset + len(text))] if text else []
 
     def delete(self, start: int, end: int) -> None:
+        """Delete `text[start:end]` (0 <= start: offsets into the current text)."""
+        assert start >= 0, "offsets into the current text"
         if end <= start:
             return
         self.text = self.text[:start] + self.text[end:]

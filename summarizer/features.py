@@ -226,36 +226,33 @@ _LOG = np.array([0.0, *(math.log(c) for c in range(1, 64))])  # math.log of smal
 def _tfidf(vocab: Vocabulary) -> np.ndarray:
     """L2-normalised TF-IDF rows, one per token list of `vocab`, over its syllables: the weight
     of a syllable seen c times is (1 + log c) × its IDF (log of small counts looked up, the same
-    floats as `math.log`)."""
+    floats as `math.log`). Only the float32 matrix is as large as rows × syllables."""
     width = max(len(vocab.words), 1)
+    matrix = np.zeros((len(vocab.ids), width), dtype=np.float32)
     rows = np.repeat(np.arange(len(vocab.ids)), [len(ids) for ids in vocab.ids])
-    flat = rows * width + (np.concatenate(vocab.ids) if vocab.ids else np.zeros(0, dtype=np.intp))
-    counts = np.bincount(flat, minlength=len(vocab.ids) * width).reshape(len(vocab.ids), width)
-    top = int(counts.max()) if counts.size else 0
-    logs = _LOG if top < len(_LOG) else np.array([0.0, *(math.log(c) for c in range(1, top + 1))])
-    idf = np.zeros(width)
-    idf[: len(vocab.idf)] = vocab.idf
-    matrix = np.where(counts > 0, (1 + logs[counts]) * idf, 0.0).astype(np.float32)
+    if rows.size:
+        cells, counts = np.unique(rows * width + np.concatenate(vocab.ids), return_counts=True)
+        top = int(counts.max())
+        logs = _LOG if top < len(_LOG) else np.array([0.0, *(math.log(c) for c in range(1, top + 1))])
+        row, column = np.divmod(cells, width)
+        matrix[row, column] = (1 + logs[counts]) * vocab.idf[column]
     norms = np.linalg.norm(matrix, axis=1, keepdims=True)
     return np.divide(matrix, norms, out=np.zeros_like(matrix), where=norms > 0)
-
-
-def _distinct(keys: list[np.ndarray], n: int, width: int) -> tuple[np.ndarray, np.ndarray]:
-    """The distinct (row, key) pairs of `keys` (one array of keys < `width` per row, n rows)."""
-    lengths = [len(k) for k in keys]
-    if not sum(lengths):
-        return np.zeros(0, dtype=np.intp), np.zeros(0, dtype=np.intp)
-    rows = np.repeat(np.arange(n), lengths)
-    pairs = np.unique(rows * width + np.concatenate(keys))
-    return pairs // width, pairs % width
 
 
 def _bigram_repeat(vocab: Vocabulary, n: int) -> np.ndarray:
     """For each of the first `n` lists, the share of its distinct syllable bigrams that another
     list also has (0 for a list without bigrams)."""
-    width = len(vocab.words) + 1
-    rows, bigrams = _distinct([ids[:-1] * width + ids[1:] for ids in vocab.ids[:n]], n, width * width)
-    _, which, lists = np.unique(bigrams, return_inverse=True, return_counts=True)
+    width = len(vocab.words)
+    pairs = [ids[:-1] * width + ids[1:] for ids in vocab.ids[:n]]  # < width², far below 2**63
+    lengths = [len(p) for p in pairs]
+    if not sum(lengths):
+        return np.zeros(n)
+    # number the distinct bigrams, then keep each (list, bigram) once
+    bigrams, number = np.unique(np.concatenate(pairs), return_inverse=True)
+    cells = np.unique(np.repeat(np.arange(n), lengths) * len(bigrams) + number)
+    rows, which = np.divmod(cells, len(bigrams))
+    lists = np.bincount(which, minlength=len(bigrams))  # how many lists have each bigram
     repeated = np.bincount(rows, weights=lists[which] > 1, minlength=n)
     distinct = np.bincount(rows, minlength=n)
     return np.divide(repeated, distinct, out=np.zeros(n), where=distinct > 0)
@@ -285,9 +282,10 @@ _SURFACE_CACHE_SIZE = 16384
 
 
 def _surface(sentence: str, tokens: Sequence[str]) -> np.ndarray:
-    """The `SURFACE_FEATURES` of one sentence (`tokens`: its syllables): what its text alone says
-    (figures, names, quotes, shape, cue phrases). Cached by text: a unit that is a whole
-    sentence, or a sentence seen in an earlier document, is not read twice."""
+    """The `SURFACE_FEATURES` of one sentence (`tokens`: `syllables(sentence)`, which the caller
+    has): what its text alone says (figures, names, quotes, shape, cue phrases). Cached by text
+    (a sentence is at most `segment.MAX_SENTENCE_CHARS` long): a unit that is a whole sentence,
+    or a sentence seen in an earlier document, is not read twice."""
     row = _SURFACE_CACHE.get(sentence)
     if row is None:
         if len(_SURFACE_CACHE) >= _SURFACE_CACHE_SIZE:

@@ -102,7 +102,8 @@ class Candidates:
         self.excerpts = tuple(excerpts)
         self.vectors = vectors
         self.tokens = [syllables(e.text) for e in self.excerpts] if tokens is None else list(tokens)
-        # the excerpts' syllables and an empty last list, a title's place (`features.Vocabulary`)
+        # the excerpts' syllables and an empty last list, a title's place (`features.Vocabulary`);
+        # None when the caller did not build one (the unit features then build their own)
         self.vocab = vocab
 
     def similarity(self) -> np.ndarray:

@@ -6,9 +6,10 @@ under 1 s; but LightGBM's compiled predictor is ~15x faster per row than the num
 is most of ext-vi's cost in a batch. So an ensemble predicts in numpy until it has scored
 `COMPILED_AFTER_ROWS` rows in this process (a few hundred news articles), then loads the same
 text file into `lightgbm.Booster` (when LightGBM is installed) and uses it from then on. Both
-paths give the same predictions (tests check it to 1e-9 and check ext-vi's selections on a
-fixed sample). Training uses LightGBM itself (`models/train_extractor.py`); the text model
-files are read without pickle.
+paths give the same regression scores, float for float (the trees' outputs are added in the
+file's order, as LightGBM adds them; a test checks equality on the bundled models), so a
+document scores the same before and after the switch. Training uses LightGBM itself
+(`models/train_extractor.py`); the text model files are read without pickle.
 
 Supported: what `tomtat train-extractor` writes, i.e. numerical splits (categorical splits
 are refused with a clear error), missing-value handling of the decision type, and the
@@ -72,7 +73,10 @@ class TreeEnsemble:
         self._rows = 0
         self._compiled: Any = None
         self._lock = threading.Lock()
-        self.bias = float(sum(t.leaf_value[0] for t in trees if not len(t.feature)))
+        # trees' outputs are added in the file's order, as LightGBM adds them (the same floats):
+        # a one-leaf tree's constant in its place, the others' leaves where the walk ends
+        self._constants = np.array([t.leaf_value[0] if not len(t.feature) else 0.0 for t in trees])
+        self._walked = np.array([i for i, t in enumerate(trees) if len(t.feature)], dtype=np.int64)
         split = [t for t in trees if len(t.feature)]
         node_offsets = np.cumsum([0] + [len(t.feature) for t in split])
         leaf_offsets = np.cumsum([0] + [len(t.leaf_value) for t in split])
@@ -149,7 +153,8 @@ class TreeEnsemble:
             raise ValueError(f"expected rows of {self.num_features} features, got shape {x.shape}")
         compiled = self._compiled if self._compiled is not None else self._compile_when_due(len(x))
         if compiled is not None:
-            return np.asarray(compiled.predict(x), dtype=np.float64)
+            # one thread: callers run in threads or worker processes of their own (service, Ray)
+            return np.asarray(compiled.predict(x, num_threads=1), dtype=np.float64)
         return self._walk(x)
 
     def _compile_when_due(self, rows: int) -> Any:
@@ -178,7 +183,9 @@ class TreeEnsemble:
             go_left = np.where(is_missing, self.default_left[at], value <= self.threshold[at])
             node[active] = np.where(go_left, self.left[at], self.right[at])
             active = node >= 0
-        total = self.bias + self.leaf_value[~node].sum(axis=1) if node.size else np.full(len(x), self.bias)
+        outputs = np.broadcast_to(self._constants, (len(x), len(self._constants))).copy()
+        outputs[:, self._walked] = self.leaf_value[~node]
+        total = np.cumsum(outputs, axis=1)[:, -1]  # one tree after the other, as LightGBM sums
         if self.sigmoid is not None:
             return 1.0 / (1.0 + np.exp(-self.sigmoid * total))
         return total

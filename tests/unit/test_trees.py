@@ -47,15 +47,18 @@ def test_bad_files_are_clear_errors(tmp_path: Path) -> None:
         TreeEnsemble.load(tmp_path / "missing.txt")
 
 
-def test_past_its_row_count_an_ensemble_predicts_with_lightgbm_and_the_same_numbers() -> None:
-    path = Path(__file__).resolve().parents[2] / "models" / "ext-vi" / "abstract.lgb.txt"
+@pytest.mark.parametrize("name", ["abstract", "headline", "keypoints", "digest"])
+def test_past_its_row_count_an_ensemble_predicts_with_lightgbm_and_the_very_same_floats(name: str) -> None:
+    path = Path(__file__).resolve().parents[2] / "models" / "ext-vi" / f"{name}.lgb.txt"
     walked = TreeEnsemble.load(path, compiled_after=None)
-    switching = TreeEnsemble.load(path, compiled_after=100)
-    x = np.random.default_rng(2).normal(size=(80, walked.num_features))
+    switching = TreeEnsemble.load(path, compiled_after=1000)
+    rng = np.random.default_rng(2)
+    x = rng.normal(size=(600, walked.num_features)) * rng.choice([0.0, 1.0, 10.0], size=(600, walked.num_features))
+    x[::7, 3] = np.nan
     first = switching.predict(x)
-    assert not switching.compiled  # 80 rows: still the numpy walk
+    assert not switching.compiled  # 600 rows: still the numpy walk
     second = switching.predict(x)
-    assert switching.compiled  # 160 rows > 100: LightGBM's compiled predictor from now on
-    assert np.allclose(first, walked.predict(x), rtol=0, atol=1e-9)
-    assert np.allclose(second, walked.predict(x), rtol=0, atol=1e-9)
+    assert switching.compiled  # 1,200 rows > 1,000: LightGBM's compiled predictor from now on
     assert not walked.compiled
+    assert np.array_equal(first, second)  # a row scores the same before and after the switch
+    assert np.array_equal(second, lgb.Booster(model_file=str(path)).predict(x))
