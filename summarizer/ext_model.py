@@ -12,8 +12,9 @@ Selection for one document:
   headline score, shortened by deletion (`compress.headline_excerpt`);
 - abstract: in a news article, the best abstract-scored sentences up to a target length
   predicted from the body's length (`selection.target_syllables`), in document order; in a
-  long report (`LONG_REPORT_SYLLABLES`), its best key points (compressed units) within
-  `LONG_ABSTRACT_WORDS`;
+  long report (`LONG_REPORT_SYLLABLES`), within `LONG_ABSTRACT_WORDS`: those sentences when
+  they fit (without the last ones if need be), else the opening statement of its best
+  sentence, compressed;
 - bullets: key points (`summarizer.keypoints`): units compressed by deletion, chosen by MMR
   over the key-point scores, one distinct point each, never from the headline's sentence or
   repeating the abstract, within the word budget (`SummarizeOptions.word_budget`), in
@@ -175,12 +176,17 @@ class ExtractiveModel:
         budget = options.word_budget - words(headline_text)
         long_report = sum(lengths) >= LONG_REPORT_SYLLABLES
         if long_report:
-            # a report's abstract: the opening statement of its best sentence, compressed
-            taken, abstract_lines = _report_abstract(doc, cands, abstract, allowed, headline_text, budget)
+            # a report's abstract, within LONG_ABSTRACT_WORDS: the sentences a sapo would take when
+            # they fit, else the opening statement of its best sentence, compressed
+            chosen = _first_within(doc, chosen, min(LONG_ABSTRACT_WORDS, budget))
+            if chosen:
+                abstract_lines = sentence_excerpts(doc, chosen)
+                taken = [i for i, u in enumerate(doc.units) if u.sentence in chosen]
+            else:
+                taken, abstract_lines = _report_abstract(doc, cands, abstract, allowed, headline_text, budget)
             k = options.max_bullets
         else:
-            while len(chosen) > 1 and sum(words(e.text) for e in sentence_excerpts(doc, chosen)) > budget:
-                chosen = chosen[:-1]  # a tight max_words: the abstract's last sentences go first
+            chosen = _first_within(doc, chosen, budget) or chosen[:1]  # a tight max_words: one sentence
             abstract_lines = sentence_excerpts(doc, chosen)
             taken = [i for i, u in enumerate(doc.units) if u.sentence in chosen]
             settings = self.config["bullets"]
@@ -297,6 +303,15 @@ class ExtractiveModel:
         prior = settings.get("prior", {})
         weights = np.array([float(prior.get(name, 0.0)) for name in SALIENCE])
         return [scores + c.salience @ weights for scores, c in zip(learned, cands, strict=True)]
+
+
+def _first_within(doc: Document, chosen: Sequence[int], limit: int) -> list[int]:
+    """The abstract's sentences `chosen` without their last ones until their lines fit `limit`
+    words; [] when even the first does not."""
+    chosen = list(chosen)
+    while chosen and sum(words(e.text) for e in sentence_excerpts(doc, chosen)) > limit:
+        chosen = chosen[:-1]
+    return chosen
 
 
 def _report_abstract(
