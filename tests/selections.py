@@ -2,7 +2,8 @@
 
 `python -m tests.selections` writes `tests/fixtures/ext_vi_selections.json` from the code as it
 is; `tests/integration/test_selection_identity.py` compares today's output with it. The file
-holds, per document, the evidence spans of every line and a hash of the lines: no article text.
+holds, per document, the evidence spans of every line and a hash of the lines (no article
+text), and the CPU that wrote it.
 Rewrite it only on purpose, when a change is meant to alter ext-vi's output (say so in the
 commit).
 """
@@ -47,6 +48,18 @@ def fingerprint(summary: object) -> dict[str, object]:
     return {"lines": digest, "evidence": spans}
 
 
+def cpu() -> str:
+    """The CPU's vendor, family/model and SIMD flags: numpy's and OpenBLAS's kernels (and so the
+    last bits of a float sum) depend on them."""
+    from evaluation.machine import cpu_info
+
+    try:
+        info = cpu_info(Path("/proc/cpuinfo").read_text(encoding="utf-8"))
+    except OSError:
+        return "unknown"
+    return f"{info.get('cpu_family', '?')} {' '.join(info['cpu_flags'])}"
+
+
 def selections(shared: Path = SHARED) -> dict[str, dict[str, object]]:
     """The fingerprint of ext-vi's default summary of every document of the sample."""
     from summarizer import Summarizer
@@ -58,5 +71,6 @@ def selections(shared: Path = SHARED) -> dict[str, dict[str, object]]:
 
 
 if __name__ == "__main__":
-    FIXTURE.write_text(json.dumps(selections(), ensure_ascii=False, indent=0) + "\n", encoding="utf-8")
+    fixture = {"cpu": cpu(), "documents": selections()}
+    FIXTURE.write_text(json.dumps(fixture, ensure_ascii=False, indent=0) + "\n", encoding="utf-8")
     print(f"wrote {FIXTURE}")
