@@ -14,14 +14,14 @@ from typing import Any
 
 import anyio
 from fastapi import Request
-from pydantic import BaseModel, ConfigDict, Field, StrictBool, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, StrictBool
 from starlette.datastructures import UploadFile
 
 from api.deps import service_of
 from api.errors import ApiError
 from api.schemas import EXAMPLE_TEXT, JobDocumentBody, WholeInt
 from api.settings import Settings
-from api.summary_body import _BOOLEANS, _INTEGER, _inline, _invalid, json_payload
+from api.summary_body import FORM_BOOLEANS, FORM_INTEGER, inline_schema, json_payload, validated
 from api.uploads import media_type, read_file, read_form
 from summarizer.options import DEFAULT_BULLETS, MAX_BULLETS
 
@@ -65,7 +65,7 @@ async def digest_request(request: Request) -> DigestRequest:
     """The body of POST /v1/digests: JSON, or a multipart form with the articles as `file` fields."""
     if media_type(request) == "multipart/form-data":
         return await _from_form(request)
-    return _validated(await json_payload(request, "each article"))
+    return validated(DigestRequest, await json_payload(request, "each article"))
 
 
 async def _from_form(request: Request) -> DigestRequest:
@@ -83,7 +83,7 @@ async def _from_form(request: Request) -> DigestRequest:
     finally:
         await form.close()
     placeholder = [{"id": "x", "text": "x"}]  # the fields alone: a bad one is refused before the files are read
-    checked = _validated({**fields, "documents": placeholder})
+    checked = validated(DigestRequest, {**fields, "documents": placeholder})
     documents = await anyio.to_thread.run_sync(_read_files, uploads, settings)
     return checked.model_copy(update={"documents": documents})
 
@@ -110,24 +110,16 @@ def _form_fields(form: Any) -> dict[str, Any]:
     fields: dict[str, Any] = {}
     max_bullets = form.get("max_bullets")
     if isinstance(max_bullets, str):
-        fields["max_bullets"] = int(max_bullets) if _INTEGER.fullmatch(max_bullets.strip()) else max_bullets
+        fields["max_bullets"] = int(max_bullets) if FORM_INTEGER.fullmatch(max_bullets.strip()) else max_bullets
     for name in ("group", "include_source"):
         value = form.get(name)
         if isinstance(value, str):
-            fields[name] = _BOOLEANS.get(value.strip().lower(), value)
+            fields[name] = FORM_BOOLEANS.get(value.strip().lower(), value)
     return fields
-
-
-def _validated(payload: Any) -> DigestRequest:
-    try:
-        return DigestRequest.model_validate(payload)
-    except ValidationError as exc:
-        _invalid(exc.errors(include_url=False))
 
 
 def digest_openapi() -> dict[str, Any]:
     """The OpenAPI extra of POST /v1/digests: its two request bodies."""
-    schema = DigestRequest.model_json_schema()
     form = {
         "type": "object",
         "required": ["file"],
@@ -148,7 +140,7 @@ def digest_openapi() -> dict[str, Any]:
         "requestBody": {
             "required": True,
             "content": {
-                "application/json": {"schema": _inline(schema, schema.get("$defs", {}))},
+                "application/json": {"schema": inline_schema(DigestRequest)},
                 "multipart/form-data": {"schema": form},
             },
         }

@@ -14,12 +14,12 @@ from __future__ import annotations
 
 import json
 import re
-from typing import Any, NoReturn
+from typing import Any, NoReturn, TypeVar
 
 import anyio
 from fastapi import Request
 from fastapi.exceptions import RequestValidationError
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 from starlette.datastructures import FormData
 
 from api.deps import service_of
@@ -29,12 +29,14 @@ from api.schemas import ALL_OUTPUTS, SummaryRequest
 from api.uploads import form_file, media_type, read_file, read_form
 from summarizer.options import MAX_BULLETS, MAX_WORDS, MIN_WORDS
 
+Body = TypeVar("Body", bound=BaseModel)
+
 
 async def summary_request(request: Request) -> SummaryRequest:
     """The body of POST /v1/summaries: JSON, or a multipart form with the document as `file`."""
     if media_type(request) == "multipart/form-data":
         return await _from_form(request)
-    return _validated(await json_payload(request, "the document"))
+    return validated(SummaryRequest, await json_payload(request, "the document"))
 
 
 async def json_payload(request: Request, what: str) -> Any:
@@ -67,14 +69,16 @@ async def _from_form(request: Request) -> SummaryRequest:
         fields = _form_fields(form)
     finally:
         await form.close()
-    checked = _validated({**fields, "text": "x"})  # the fields alone: a bad one is refused before the file is read
+    # the fields alone: a bad one is refused before the file is read
+    checked = validated(SummaryRequest, {**fields, "text": "x"})
     settings = service_of(request).settings
     document = await anyio.to_thread.run_sync(read_file, data, upload.filename, settings)
     return checked.model_copy(update={"text": document.text, "title": checked.title or document.title})
 
 
-_INTEGER = re.compile(r"[0-9]{1,4}")
-_BOOLEANS = {"true": True, "false": False}
+# how a form field spells a whole number and a yes/no
+FORM_INTEGER = re.compile(r"[0-9]{1,4}")
+FORM_BOOLEANS = {"true": True, "false": False}
 
 
 def _form_fields(form: FormData) -> dict[str, Any]:
@@ -87,19 +91,20 @@ def _form_fields(form: FormData) -> dict[str, Any]:
     for name in ("max_bullets", "max_words"):
         value = form.get(name)
         if isinstance(value, str):
-            fields[name] = int(value) if _INTEGER.fullmatch(value.strip()) else value
+            fields[name] = int(value) if FORM_INTEGER.fullmatch(value.strip()) else value
     outputs = [part.strip() for value in form.getlist("outputs") if isinstance(value, str) for part in value.split(",")]
     if outputs:
         fields["outputs"] = [part for part in outputs if part]
     include_source = form.get("include_source")
     if isinstance(include_source, str):
-        fields["include_source"] = _BOOLEANS.get(include_source.strip().lower(), include_source)
+        fields["include_source"] = FORM_BOOLEANS.get(include_source.strip().lower(), include_source)
     return fields
 
 
-def _validated(payload: Any) -> SummaryRequest:
+def validated(model: type[Body], payload: Any) -> Body:
+    """`payload` as a `model` request body, or a 422 worded as for a body FastAPI declared."""
     try:
-        return SummaryRequest.model_validate(payload)
+        return model.model_validate(payload)
     except ValidationError as exc:
         _invalid(exc.errors(include_url=False))
 
@@ -128,8 +133,14 @@ def _multipart_schema() -> dict[str, Any]:
     }
 
 
+def inline_schema(model: type[BaseModel]) -> Any:
+    """`model`'s JSON schema with its local `$ref`s replaced by the definitions (self-contained
+    for openapi_extra)."""
+    schema = model.model_json_schema()
+    return _inline(schema, schema.get("$defs", {}))
+
+
 def _inline(schema: Any, defs: dict[str, Any]) -> Any:
-    """`schema` with its local `$ref`s replaced by the definitions (self-contained for openapi_extra)."""
     if isinstance(schema, dict):
         ref = schema.get("$ref")
         if isinstance(ref, str) and ref.startswith("#/$defs/"):
@@ -157,12 +168,11 @@ FILE_RESPONSES = {
 
 def summary_openapi() -> dict[str, Any]:
     """The OpenAPI extra of POST /v1/summaries: its two request bodies, and its 415."""
-    schema = SummaryRequest.model_json_schema()
     return {
         "requestBody": {
             "required": True,
             "content": {
-                "application/json": {"schema": _inline(schema, schema.get("$defs", {}))},
+                "application/json": {"schema": inline_schema(SummaryRequest)},
                 "multipart/form-data": {"schema": _multipart_schema()},
             },
         },

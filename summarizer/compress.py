@@ -22,7 +22,7 @@ import functools
 import re
 from dataclasses import dataclass
 
-from summarizer.segment import official_ending_length
+from summarizer.segment import official_ending_length, stripped_spans
 from summarizer.tokens import has_syllable, syllables
 
 _UPPER_TAG = r"[A-ZĐÀ-Ỹ0-9][A-ZĐÀ-Ỹ0-9.\s]{0,28}?"
@@ -380,22 +380,11 @@ def excerpt(
         if name in rules:
             step(edit)
             edit.keep(len(edit.text) - len(edit.text.lstrip(" ,;:-–")), len(edit.text.rstrip(" ,;:-–")))
-    pieces = _trimmed(text, edit.pieces()) or _trimmed(text, ((start, end),))
+    pieces = stripped_spans(text, edit.pieces()) or stripped_spans(text, ((start, end),))
     joined = _join(text, pieces)
     if capitalize or (pieces and pieces[0][0] != start):
         joined = joined[:1].upper() + joined[1:]
     return Excerpt(pieces=pieces, sentence=sentence, text=joined)
-
-
-def _trimmed(text: str, pieces: tuple[tuple[int, int], ...]) -> tuple[tuple[int, int], ...]:
-    out = []
-    for a, b in pieces:
-        piece = text[a:b]
-        a += len(piece) - len(piece.lstrip())
-        b = a + len(piece.strip())
-        if b > a:
-            out.append((a, b))
-    return tuple(out)
 
 
 def _join(text: str, pieces: tuple[tuple[int, int], ...]) -> str:
@@ -458,6 +447,6 @@ def headline_excerpt(
             _cut_words(edit, max_syllables)
     _cut_words(edit, max_syllables + HEADLINE_SLACK, max_chars=HEADLINE_MAX_CHARS)  # accents, symbols
     edit.keep(len(edit.text) - len(edit.text.lstrip(" ,;:-–")), len(edit.text.rstrip(" .,;:-–")))
-    pieces = _trimmed(text, edit.pieces()) or _trimmed(text, ((start, end),))
+    pieces = stripped_spans(text, edit.pieces()) or stripped_spans(text, ((start, end),))
     joined = _join(text, pieces)
     return Excerpt(pieces=pieces, sentence=sentence, text=joined[:1].upper() + joined[1:])

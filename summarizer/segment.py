@@ -12,6 +12,7 @@ A run longer than `MAX_SENTENCE_CHARS` without such an ending is cut into bounde
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 # Abbreviations after which a dot never ends a sentence (compared lower-case, the last
@@ -179,3 +180,15 @@ def plain_full_stop(sentence: str) -> str:
     """`sentence` with a final "./." written as "." (see `official_ending_length`)."""
     sentence = sentence.rstrip()
     return sentence[: len(sentence) - official_ending_length(sentence)]
+
+
+def stripped_spans(text: str, spans: Sequence[tuple[int, int]]) -> tuple[tuple[int, int], ...]:
+    """`spans` of `text` without their surrounding whitespace; the ones left empty dropped."""
+    out = []
+    for a, b in spans:
+        piece = text[a:b]
+        a += len(piece) - len(piece.lstrip())
+        b = a + len(piece.strip())
+        if b > a:
+            out.append((a, b))
+    return tuple(out)

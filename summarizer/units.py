@@ -20,7 +20,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from summarizer.segment import SentenceSpan
+from summarizer.segment import SentenceSpan, stripped_spans
 from summarizer.tokens import syllables
 
 OPENER = "opener"
@@ -129,14 +129,7 @@ def split_sentence(sentence: str) -> list[tuple[int, int]]:
         pieces.append((start, left_end))
         start = right_start
     pieces.append((start, len(sentence)))
-    out = []
-    for a, b in pieces:
-        text = sentence[a:b]
-        a += len(text) - len(text.lstrip())
-        b = a + len(text.strip())
-        if b > a:
-            out.append((a, b))
-    return out
+    return list(stripped_spans(sentence, pieces))
 
 
 def split_units(text: str, spans: Sequence[SentenceSpan]) -> tuple[Unit, ...]:

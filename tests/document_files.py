@@ -185,6 +185,10 @@ def html_bytes(title: str, paragraphs: list[str]) -> bytes:
     return page.encode("utf-8")
 
 
+# the editors' file formats, each with the function that writes a document of it
+MAKERS = {"docx": docx_bytes, "pdf": pdf_bytes, "html": html_bytes}
+
+
 def zip_bytes(members: dict[str, bytes]) -> bytes:
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:

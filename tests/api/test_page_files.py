@@ -7,9 +7,7 @@ from pathlib import Path
 import pytest
 
 from tests.api.test_page import browser, page, url  # noqa: F401  (fixtures; skips without Chromium)
-from tests.document_files import FURNITURE, blank_pdf_bytes, docx_bytes, html_bytes, pdf_bytes, report
-
-MAKERS = {"docx": docx_bytes, "pdf": pdf_bytes, "html": html_bytes}
+from tests.document_files import FURNITURE, MAKERS, blank_pdf_bytes, report
 
 
 @pytest.mark.parametrize("kind", sorted(MAKERS))

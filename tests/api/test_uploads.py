@@ -11,6 +11,7 @@ from summarizer import Summarizer
 from tests.document_files import (
     FURNITURE,
     KEY_FACTS,
+    MAKERS,
     REPORT_TXT,
     blank_pdf_bytes,
     docx_bytes,
@@ -20,7 +21,6 @@ from tests.document_files import (
     zip_bytes,
 )
 
-MAKERS = {"docx": docx_bytes, "pdf": pdf_bytes, "html": html_bytes}
 TITLE, PARAGRAPHS = report()
 
 

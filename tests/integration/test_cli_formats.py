@@ -14,15 +14,12 @@ from summarizer.cli import main
 from tests.document_files import (
     FURNITURE,
     KEY_FACTS,
+    MAKERS,
     REPORT_TXT,
     blank_pdf_bytes,
-    docx_bytes,
-    html_bytes,
     pdf_bytes,
     report,
 )
-
-MAKERS = {"docx": docx_bytes, "pdf": pdf_bytes, "html": html_bytes}
 
 
 def summarize(capsys, path: Path | str, *options: str) -> tuple[int, dict, str]:
