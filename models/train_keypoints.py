@@ -48,7 +48,7 @@ class KeypointConfig:
     rounds: int = 300
     learning_rate: float = 0.05
     num_leaves: int = 31
-    min_data_in_leaf: int = 20
+    min_data_in_leaf: int = 60
     oracle_lines: int = 4
     seed: int = 0
     workers: int = 2
@@ -64,6 +64,7 @@ class KeypointConfig:
     prior_praise: float = -3.0
     prior_length: float = 0.0
     prior_measured: float = 1.0
+    prior_vague: float = -1.0
 
 
 def article_text(document: dict[str, Any]) -> str:

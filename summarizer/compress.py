@@ -59,6 +59,10 @@ _CLAUSE_END = re.compile(r"[,;:]\s|\s[-–]\s")
 _NAME_DASH = re.compile(r"[A-ZĐÀ-Ỹ][^\W\d_]*\s[-–]\s[A-ZĐÀ-Ỹ]")
 # where an adjunct starts: a headline may end before it ("… làm việc với tỉnh | về tình hình …")
 _ADJUNCT = re.compile(r"\s(?=(?:về|nhằm|để|theo|khi|sau khi|do|vì|bởi|nhờ)\s)")
+# a list's enumerator that announces an item ("một là", "thứ hai"): a line never ends on it
+_ENUMERATOR_END = re.compile(
+    r"(?:\b(?:một|hai|ba|bốn|năm|sáu) là|\bthứ (?:nhất|hai|ba|tư|năm|sáu|bảy|tám|chín|mười))\s*$", re.IGNORECASE
+)
 _WORD_END = re.compile(r"\d+(?:[.,]\d+)*|[^\W_]+")  # the syllables of `tokens.syllables`, with their places
 
 RULES = ("source_tag", "photo_credit", "attribution", "trailing_byline")
@@ -129,7 +133,10 @@ def headline_form(sentence: str, *, max_syllables: int = HEADLINE_MAX_SYLLABLES)
 # so the line stays source text and its evidence is the list of pieces that were kept. Rules:
 # - `lead_phrase`: a ceremony, attribution or dateline opening ("Phát biểu kết luận, ", "Tại hội
 #   nghị, ", "Theo Chủ tịch UBND tỉnh …, ", "Ngày 26-6-2024, tại tỉnh Bắc Giang, ") when what
-#   follows stands alone; a discourse connective ("Trong đó, ", "Tuy nhiên, ") before the rest;
+#   follows stands alone;
+# - `connective`: a discourse connective ("Trong đó, ", "Tuy nhiên, ") that ties the line to one
+#   it no longer follows, before a rest of at least `MIN_REST_SYLLABLES` (also for a report's
+#   abstract, which keeps its sentences' other words);
 # - `title_chain`: a chain of titles before a name reduced to the last title and the name
 #   ("Ủy viên Bộ Chính trị, Bí thư Trung ương Đảng, Trưởng Ban Tổ chức Trung ương Lê Minh
 #   Hưng" → "Trưởng Ban Tổ chức Trung ương Lê Minh Hưng");
@@ -140,7 +147,16 @@ def headline_form(sentence: str, *, max_syllables: int = HEADLINE_MAX_SYLLABLES)
 # - `clause_cut`: a line still over `MAX_LINE_SYLLABLES` cut after its last clause that fits.
 # The sentence rules above (`RULES`) apply to units too.
 
-UNIT_RULES = (*RULES, "lead_phrase", "title_chain", "speaker", "parenthetical", "enumeration", "clause_cut")
+UNIT_RULES = (
+    *RULES,
+    "lead_phrase",
+    "connective",
+    "title_chain",
+    "speaker",
+    "parenthetical",
+    "enumeration",
+    "clause_cut",
+)
 MAX_LINE_SYLLABLES = 45
 MIN_REST_SYLLABLES = 8
 
@@ -173,10 +189,12 @@ _CONNECTIVE_OPENING = re.compile(
     r"|trước mắt|cùng với đó|nhìn chung|về cơ bản|như vậy|bởi vậy|qua đó|từ đó)\s*,\s+",
     re.IGNORECASE,
 )
-_SPEAKER = re.compile(
-    r"^[A-ZĐÀ-Ỹ][^,;:.()]{2,120}?\s(?:cho biết|nhấn mạnh|khẳng định|cho rằng|nêu rõ|chia sẻ|nhận định|lưu ý)"
-    r"(?:\s+rằng)?\s*[,:]\s+"
-)
+# the verbs that introduce what someone said ("… cho biết, …")
+SPEECH_VERBS = r"(?:cho biết|nhấn mạnh|khẳng định|cho rằng|nêu rõ|chia sẻ|nhận định|lưu ý)"
+_SPEAKER = re.compile(rf"^[A-ZĐÀ-Ỹ][^,;:.()]{{2,120}}?\s{SPEECH_VERBS}(?:\s+rằng)?\s*[,:]\s+")
+# a line never ends on who speaks, or before the verb that introduces what they said
+_SPEAKER_END = re.compile(rf"\s{SPEECH_VERBS}(?:\s+rằng)?\s*$")
+_SPEAKER_AHEAD = re.compile(rf"[^.;:!?]{{0,200}}?\s{SPEECH_VERBS}(?:\s+rằng)?\s*[,:]")
 _SUBJECT_WORDS = ("các", "nhiều", "việc", "những", "một", "trong", "từ", "năm", "tổng", "mức", "tốc", "hiện", "đến")
 _PAREN = re.compile(r"\s*\([^()\d]{1,80}\)")
 _TRAILING_LIST = re.compile(r"(?P<intro>\b(?:như|gồm|là|:))\s+(?P<items>[^;:]+?)(?P<dots>\s*(?:\.\.\.|…))\.?$")
@@ -265,6 +283,9 @@ def _lead_phrase(edit: _Editable) -> None:
     match = _CEREMONY.match(edit.text)
     if match and _rest_stands_alone(edit.text[match.end() :]):
         edit.delete(0, match.end())
+
+
+def _connective(edit: _Editable) -> None:
     match = _CONNECTIVE_OPENING.match(edit.text)
     if match and len(syllables(edit.text[match.end() :])) >= MIN_REST_SYLLABLES:
         edit.delete(0, match.end())
@@ -322,12 +343,37 @@ def _short_list(edit: _Editable, *, min_items: int = 5, keep: int = 3, item_syll
 def _clause_cut(edit: _Editable) -> None:
     if len(syllables(edit.text)) <= MAX_LINE_SYLLABLES:
         return
-    cuts = [m.start() for m in _CLAUSE_END.finditer(edit.text)]
+    cuts = _line_cuts(edit.text)
     fitting = [c for c in cuts if HEADLINE_MIN_SYLLABLES <= len(syllables(edit.text[:c])) <= MAX_LINE_SYLLABLES]
     if fitting:
         edit.delete(fitting[-1], len(edit.text))
-    elif not cuts:  # a run without any punctuation: its first words
+    elif not _CLAUSE_END.search(edit.text):  # a run without any punctuation: its first words
         _cut_words(edit, MAX_LINE_SYLLABLES)
+
+
+def _line_cuts(text: str) -> list[int]:
+    """Where a line may end: a headline's places (`_headline_cuts`: not inside a list of short
+    items or a name, or before an adjunct), but not after a colon or an enumerator ("… có 2 ý
+    nghĩa: một là"), nor in or after a speaker's introduction ("Chia sẻ về …, ông A, Phó Cục
+    trưởng …, cho biết, …"), whose items or words would be cut off, nor inside quotation marks."""
+    cuts = []
+    for at in _headline_cuts(text):
+        before = text[:at]
+        if (
+            before.rstrip().endswith(":")
+            or _ENUMERATOR_END.search(before)
+            or _SPEAKER_END.search(before)
+            or _SPEAKER_AHEAD.match(text, at)
+            or _open_quote(before)
+        ):
+            continue
+        cuts.append(at)
+    return cuts
+
+
+def _open_quote(text: str) -> bool:
+    """True when `text` leaves a quotation open."""
+    return text.count("“") > text.count("”") or text.count('"') % 2 == 1
 
 
 def _cut_words(edit: _Editable, n: int, *, max_chars: int = 0) -> None:
@@ -353,6 +399,7 @@ def _ends(edit: _Editable, rules: tuple[str, ...]) -> None:
 
 _UNIT_RULE_STEPS = (
     ("lead_phrase", _lead_phrase),
+    ("connective", _connective),
     ("title_chain", _title_chain),
     ("speaker", _speaker),
     ("parenthetical", _parenthetical),

@@ -34,7 +34,7 @@ from typing import Any
 import numpy as np
 
 from summarizer.compose import repeats
-from summarizer.compress import UNIT_RULES, Excerpt, excerpt, headline_form, is_photo_caption
+from summarizer.compress import RULES, SPEECH_VERBS, UNIT_RULES, Excerpt, excerpt, headline_form, is_photo_caption
 from summarizer.document import Document
 from summarizer.errors import ModelLoadError
 from summarizer.features import FEATURE_NAMES, FEATURE_VERSION, sentence_features
@@ -67,12 +67,17 @@ KEYPOINTS_FILE = "keypoints.lgb.txt"  # optional: the key-point scorer (models/t
 # on VietNews validation, 700 cost the news abstract 0.38 R1, 850 0.21, 1,000 0.09 (see the model card)
 LONG_REPORT_SYLLABLES = 850
 LONG_ABSTRACT_WORDS = 50
+# a report's abstract is read apart from the text: a connective opening it ("Trong đó, ") goes
+REPORT_ABSTRACT_RULES = (*RULES, "connective")
 HEADLINE_PRAISE_PENALTY = 1.0
 SHORT_TEXT_SENTENCES = 3
 MIN_BULLET_SYLLABLES = 6
 # a line without final punctuation up to this long is a heading or a link, not a statement
 MAX_HEADING_SYLLABLES = 15
 _ENDS_LIKE_SENTENCE = re.compile(r"[.!?…;]['\"”’»)\]]*$")
+# a sentence that only announces who speaks ("…, ông A, Phó Cục trưởng …, cho biết."): what
+# was said follows in the next one
+_SPEECH_INTRO = re.compile(rf"\s{SPEECH_VERBS}\s*[.:]['\"”’»)\]]*$")
 # When the best headline sentence, kept whole, would also open the abstract: keep it as the
 # headline (and open the abstract with another sentence) if its headline score beats the
 # runner-up's by this much, else take the runner-up as the headline. Chosen on 1,500 random
@@ -178,9 +183,10 @@ class ExtractiveModel:
         if long_report:
             # a report's abstract, within LONG_ABSTRACT_WORDS: the sentences a sapo would take when
             # they fit, else the opening statement of its best sentence, compressed
-            chosen = _first_within(doc, chosen, min(LONG_ABSTRACT_WORDS, budget))
+            chosen = _first_within(doc, chosen, min(LONG_ABSTRACT_WORDS, budget), rules=REPORT_ABSTRACT_RULES)
             if chosen:
-                abstract_lines = sentence_excerpts(doc, chosen)
+                # read apart from the text, it opens without "Trong đó, " / "Chính vì vậy, "
+                abstract_lines = sentence_excerpts(doc, chosen, rules=REPORT_ABSTRACT_RULES)
                 taken = [i for i, u in enumerate(doc.units) if u.sentence in chosen]
             else:
                 taken, abstract_lines = _report_abstract(doc, cands, abstract, allowed, headline_text, budget)
@@ -305,11 +311,11 @@ class ExtractiveModel:
         return [scores + c.salience @ weights for scores, c in zip(learned, cands, strict=True)]
 
 
-def _first_within(doc: Document, chosen: Sequence[int], limit: int) -> list[int]:
-    """The abstract's sentences `chosen` without their last ones until their lines fit `limit`
-    words; [] when even the first does not."""
+def _first_within(doc: Document, chosen: Sequence[int], limit: int, *, rules: tuple[str, ...] = RULES) -> list[int]:
+    """The abstract's sentences `chosen` without their last ones until their lines (compressed by
+    `rules`) fit `limit` words; [] when even the first does not."""
     chosen = list(chosen)
-    while chosen and sum(words(e.text) for e in sentence_excerpts(doc, chosen)) > limit:
+    while chosen and sum(words(e.text) for e in sentence_excerpts(doc, chosen, rules=rules)) > limit:
         chosen = chosen[:-1]
     return chosen
 
@@ -323,9 +329,10 @@ def _report_abstract(
     budget: int,
 ) -> tuple[list[int], tuple[Excerpt, ...]]:
     """A long report's abstract: the units of its best-scored sentence that may be a line and do
-    not repeat the headline, compressed but not cut at a clause (an abstract line may be longer
+    not repeat the headline, from the sentence's first (never a list's tail or a clause read
+    without its start), compressed but not cut at a clause (an abstract line may be longer
     than a bullet): the first if it fits within `LONG_ABSTRACT_WORDS` and the `budget` words left
-    (else its candidate, cut at a clause, if that fits the budget), the next ones while the
+    (else its candidate, cut at a clause, if that fits), the next ones while the
     abstract stays within `LONG_ABSTRACT_WORDS`.
     Returns the units and their lines."""
     rules = tuple(r for r in UNIT_RULES if r != "clause_cut")
@@ -333,17 +340,20 @@ def _report_abstract(
     for i, u in enumerate(doc.units):
         if allowed[i] and not repeats(headline, cands.excerpts[i].text):
             by_sentence.setdefault(u.sentence, []).append(i)
+    limit = min(LONG_ABSTRACT_WORDS, budget)
     for sentence in np.argsort(-sentence_scores, kind="stable"):
+        if not by_sentence.get(int(sentence)) or not doc.units[by_sentence[int(sentence)][0]].first:
+            continue
         chosen: list[int] = []
         lines: list[Excerpt] = []
-        for i in by_sentence.get(int(sentence), []):
+        for i in by_sentence[int(sentence)]:
             u = doc.units[i]
             line = excerpt(doc.text, u.start, u.end, u.sentence, rules=rules, capitalize=not u.first)
-            if chosen and sum(words(e.text) for e in [*lines, line]) > min(LONG_ABSTRACT_WORDS, budget):
+            if chosen and sum(words(e.text) for e in [*lines, line]) > limit:
                 break
-            if words(line.text) > min(LONG_ABSTRACT_WORDS, budget):
+            if words(line.text) > limit:
                 line = cands.excerpts[i]  # too long whole: its candidate, cut at a clause
-                if words(line.text) > budget:
+                if words(line.text) > limit:
                     break
             chosen.append(i)
             lines.append(line)
@@ -355,7 +365,8 @@ def _report_abstract(
 def _content(sentences: Sequence[str], tokens: Sequence[Sequence[str]]) -> list[bool]:
     """Which sentences may go into the abstract and the bullets.
 
-    Not: very short ones, photo captions, list openers (ending in ":"), headings and links
+    Not: very short ones, photo captions, list openers (ending in ":") and speakers' introductions
+    ("… cho biết."), headings and links
     (short lines without final punctuation), and repeats of an earlier sentence (scraped pages
     repeat their link lines). If nothing is left, every first occurrence is allowed.
     """
@@ -369,6 +380,7 @@ def _content(sentences: Sequence[str], tokens: Sequence[Sequence[str]]) -> list[
         unique
         and len(words) >= MIN_BULLET_SYLLABLES
         and not sentence.rstrip().endswith(":")
+        and not _SPEECH_INTRO.search(sentence.rstrip())
         and (len(words) > MAX_HEADING_SYLLABLES or bool(_ENDS_LIKE_SENTENCE.search(sentence)))
         and not is_photo_caption(sentence)
         for sentence, words, unique in zip(sentences, tokens, first, strict=True)

@@ -185,7 +185,7 @@ def names_only(text: str) -> bool:
     return bool(tokens) and capitalised / len(tokens) >= NAMES_ONLY_SHARE and not any(c.isdigit() for c in text)
 
 
-SALIENCE = ("figure", "problem", "direction", "praise", "length", "measured")
+SALIENCE = ("figure", "problem", "direction", "praise", "length", "measured", "vague")
 
 # what a figure an editor keeps is said with: a change, a total, a rank, a share or a target
 # ("tăng 14,14%", "đứng đầu cả nước", "chiếm 80%", "mục tiêu đến năm 2030"), not a breakdown or
@@ -213,19 +213,27 @@ MEASURE_CUES = (
 )
 _MEASURE_KEYS = tuple(f" {c} " for c in MEASURE_CUES)
 
+# a reference back to what the report said elsewhere ("khắc phục các hạn chế đã chỉ ra", "thực
+# hiện các mục tiêu đã đề ra"): without a figure, such a line names no fact a reader can keep;
+# matched on syllables
+VAGUE_CUES = ("đã chỉ ra", "đã đề ra", "đã nêu", "nêu trên", "trên đây", "như trên", "đã được giao")
+_VAGUE_KEYS = tuple(f" {c} " for c in VAGUE_CUES)
+
 
 def report_salience(cands: Candidates) -> np.ndarray:
     """What makes a report's line worth keeping or not, one column per `SALIENCE` name: carries
     a figure, names a problem, states a decision/direction/request (0/1 each), the share of its
     syllables that are praise or ceremony, its length as a share of `MAX_LINE_SYLLABLES` (a
-    short line leaves words for another point), and carries a figure said as a measure (a
-    change, total, rank, share or target: `MEASURE_CUES`; 0/1)."""
+    short line leaves words for another point), carries a figure said as a measure (a
+    change, total, rank, share or target: `MEASURE_CUES`; 0/1), and refers back to what was
+    said elsewhere without a figure (`VAGUE_CUES`; 0/1)."""
     out = np.zeros((len(cands.excerpts), len(SALIENCE)), dtype=np.float32)
     out[:, :3] = cands.facets > 0
     out[:, 3] = [praise_share(e.text, tokens) for e, tokens in zip(cands.excerpts, cands.tokens, strict=True)]
     out[:, 4] = [len(tokens) / MAX_LINE_SYLLABLES for tokens in cands.tokens]
     joined = [f" {' '.join(tokens)} " for tokens in cands.tokens]
     out[:, 5] = out[:, 0] * [any(key in text for key in _MEASURE_KEYS) for text in joined]
+    out[:, 6] = (1 - out[:, 0]) * [any(key in text for key in _VAGUE_KEYS) for text in joined]
     return out
 
 

@@ -8,7 +8,7 @@ import pytest
 from summarizer import Summarizer
 from summarizer.document import prepare_document
 from summarizer.errors import ConfigurationError
-from summarizer.ext_model import LONG_ABSTRACT_WORDS, LONG_REPORT_SYLLABLES, _report_abstract
+from summarizer.ext_model import LONG_ABSTRACT_WORDS, LONG_REPORT_SYLLABLES, _content, _report_abstract
 from summarizer.keypoints import candidates, eligible
 from summarizer.options import SummarizeOptions
 from summarizer.tokens import syllables
@@ -76,6 +76,31 @@ def test_a_reports_abstract_stays_short_when_its_best_sentence_is_long(ext_vi: S
     taken, lines = _report_abstract(doc, cands, best_first, eligible(doc, cands), "Tỉnh Hòa Bình", budget=180)
     assert taken and doc.units[taken[0]].sentence == 0
     assert sum(len(line.text.split()) for line in lines) <= LONG_ABSTRACT_WORDS  # cut at a clause
+
+
+def test_a_reports_abstract_opens_a_sentence_and_drops_its_connective(ext_vi: Summarizer) -> None:
+    # the best sentence's only line is a list's tail ("Luật Đất đai …"): the abstract is taken
+    # from the next best sentence, which opens with a connective that is dropped
+    opener = "Chính phủ yêu cầu các bộ, cơ quan chủ trì soạn thảo tập trung hoàn thiện 4 dự án Luật: "
+    tail = "Luật Đất đai (sửa đổi), Luật Giá (sửa đổi), Luật Đấu thầu (sửa đổi), Luật Hợp tác xã (sửa đổi)."
+    second = "Trong đó, Chính phủ yêu cầu Bộ Tài nguyên và Môi trường hoàn thiện hồ sơ dự án Luật Đất đai."
+    text = f"Phiên họp chuyên đề xây dựng pháp luật\n{opener}{tail} {second}\n" + long_report().split("\n", 1)[1]
+    doc = prepare_document(text)
+    cands = candidates(doc, ext_vi.selector.idf)
+    scores = np.arange(len(doc.sentences), 0, -1, dtype=float)  # the list sentence first, then the next
+    taken, lines = _report_abstract(doc, cands, scores, eligible(doc, cands), "Phiên họp", budget=180)
+    assert [doc.units[i].sentence for i in taken] == [1]
+    assert lines[0].text.startswith("Chính phủ yêu cầu Bộ Tài nguyên"), lines[0].text
+    summary = ext_vi.summarize(text)
+    assert not summary.abstract.startswith(("Trong đó", "Luật Đất đai")), summary.abstract
+
+
+def test_a_speakers_introduction_is_no_abstract_sentence() -> None:
+    sentences = [
+        "Chia sẻ về chính sách hỗ trợ doanh nghiệp, ông Phạm Thế Dũng, Phó Cục trưởng Cục Ứng dụng công nghệ cho biết.",
+        "Bộ đã hỗ trợ 175 doanh nghiệp đổi mới công nghệ trong năm 2022.",
+    ]
+    assert _content(sentences, [syllables(s) for s in sentences]) == [False, True]
 
 
 def test_a_word_budget_is_honoured_and_more_bullets_asked_are_given(ext_vi: Summarizer) -> None:

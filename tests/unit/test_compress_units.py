@@ -61,7 +61,7 @@ def test_a_single_title_is_kept() -> None:
     ],
 )
 def test_leading_ceremony_attribution_and_connectives_are_dropped(text: str, expected: str) -> None:
-    assert _line(text, ("lead_phrase",)) == expected
+    assert _line(text, ("lead_phrase", "connective")) == expected
     _assert_exact(text)
 
 
@@ -99,6 +99,45 @@ def test_a_line_over_the_limit_is_cut_after_a_clause_that_fits() -> None:
     result = _line(text, ("clause_cut",))
     assert len(syllables(result)) <= 45
     assert text.startswith(result)
+
+
+@pytest.mark.parametrize(
+    ("text", "never_ends_with"),
+    [
+        (  # a comma inside a list of short items is no clause end: the line ends before "để"
+            "Dự án được Quốc hội thông qua là tín hiệu vui và là điều kiện thuận lợi để thành phố cùng các "
+            "địa phương nhanh chóng triển khai các phần việc sắp tới để dự án sớm được khởi công đưa vào khai "
+            "thác phục vụ nhân dân, doanh nghiệp, hợp tác xã.",
+            ("để dự", "nhân dân", "doanh nghiệp"),
+        ),
+        (  # never on an enumerator whose item would be cut off
+            "Chủ tịch Quốc hội cho rằng thành công của phiên họp lần này có hai ý nghĩa rất lớn đối với công tác "
+            "lập pháp: một là, bước rất quan trọng thực hiện kết luận của Bộ Chính trị, Ban Bí thư, các cơ quan "
+            "của Quốc hội, Chính phủ và các địa phương trong cả nước.",
+            ("một là", "lập pháp:"),
+        ),
+        (  # nor inside or right after a speaker's introduction
+            "Chia sẻ về chính sách hỗ trợ tìm kiếm, kết nối, đổi mới công nghệ và đổi mới sáng tạo, ông Phạm Thế "
+            "Dũng, Phó Cục trưởng phụ trách Cục Ứng dụng và phát triển công nghệ cho biết, Bộ đã xây dựng nhiều "
+            "chương trình hỗ trợ doanh nghiệp, trong đó có chương trình đổi mới công nghệ quốc gia đến năm 2030.",
+            ("sáng tạo", "Dũng", "cho biết"),
+        ),
+    ],
+)
+def test_a_long_line_is_never_cut_mid_phrase(text: str, never_ends_with: tuple[str, ...]) -> None:
+    result = _line(text, ("clause_cut",))
+    assert text.startswith(result.rstrip("."))
+    assert not result.rstrip(".").endswith(never_ends_with), result
+    _assert_exact(text, ("clause_cut",))
+
+
+def test_a_long_line_ends_before_an_adjunct_rather_than_mid_phrase() -> None:
+    text = (
+        "Dự án được Quốc hội thông qua là tín hiệu vui và là điều kiện thuận lợi để thành phố cùng các địa "
+        "phương nhanh chóng triển khai các phần việc sắp tới để dự án sớm được khởi công đưa vào khai thác phục "
+        "vụ nhân dân trong năm nay."
+    )
+    assert _line(text, ("clause_cut",)) == text[: text.index(" để dự án")]
 
 
 def test_an_official_ending_reads_as_a_full_stop() -> None:

@@ -86,6 +86,17 @@ def test_a_figure_said_as_a_change_total_rank_or_target_is_a_measured_one() -> N
     assert salience[:, SALIENCE.index("measured")].tolist() == [1, 1, 0, 0]
 
 
+def test_a_reference_back_without_a_figure_is_a_vague_line() -> None:
+    texts = [
+        "Đề nghị tỉnh nghiêm túc khắc phục các hạn chế đã chỉ ra.",  # which ones: said elsewhere
+        "Tỉnh cần thực hiện hiệu quả những mục tiêu, nhiệm vụ đã đề ra.",
+        "Hoàn thành các mục tiêu nhiệm kỳ 2020 - 2025 đã đề ra, tăng trưởng 8%.",  # it has a figure
+        "Tiếp tục khắc phục các điểm nghẽn, nút thắt cản trở sự phát triển của tỉnh.",
+    ]
+    salience = report_salience(_cands(texts, np.eye(4).tolist()))
+    assert salience[:, SALIENCE.index("vague")].tolist() == [1, 1, 0, 0]
+
+
 def test_names_only_lines_are_attendance_lists() -> None:
     assert names_only("Chánh Văn phòng Trung ương Đảng Nguyễn Duy Ngọc.")
     assert not names_only("Tốc độ tăng trưởng GRDP đạt 14,14%, đứng đầu cả nước.")
