@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import functools
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -23,6 +24,15 @@ _TITLE_END = re.compile(r"[.!?…:;,\"”'»)\]-]$")
 _LIST_MARK = re.compile(r"^[-•*+»]|^\d+[.)]\s")
 TITLE_MIN_SYLLABLES = 4
 TITLE_MAX_SYLLABLES = 40
+# a line without final punctuation up to this long is a heading or a link, not a statement
+MAX_HEADING_SYLLABLES = 15
+_ENDS_LIKE_SENTENCE = re.compile(r"[.!?…;]['\"”’»)\]]*$")
+
+
+def is_heading(sentence: str, tokens: Sequence[str]) -> bool:
+    """True for a heading (or a link line): at most `MAX_HEADING_SYLLABLES` syllables (`tokens`)
+    and no sentence-final punctuation."""
+    return len(tokens) <= MAX_HEADING_SYLLABLES and not _ENDS_LIKE_SENTENCE.search(sentence)
 
 
 @dataclass(frozen=True)
@@ -51,6 +61,17 @@ class Document:
     def tokens(self) -> tuple[list[str], ...]:
         """The syllables (`tokens.syllables`) of each sentence, read once."""
         return tuple(syllables(s) for s in self.sentences)
+
+    @functools.cached_property
+    def sections(self) -> tuple[int, ...]:
+        """The section of each sentence: 0 up to the first heading (`is_heading`), one more at
+        each heading after that."""
+        out = []
+        section = 0
+        for sentence, tokens in zip(self.sentences, self.tokens, strict=True):
+            section += is_heading(sentence, tokens)
+            out.append(section)
+        return tuple(out)
 
     @property
     def title_given(self) -> bool:

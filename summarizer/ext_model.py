@@ -35,7 +35,7 @@ import numpy as np
 
 from summarizer.compose import repeats
 from summarizer.compress import RULES, SPEECH_VERBS, UNIT_RULES, Excerpt, excerpt, headline_form, is_photo_caption
-from summarizer.document import Document
+from summarizer.document import Document, is_heading
 from summarizer.errors import ModelLoadError
 from summarizer.features import FEATURE_NAMES, FEATURE_VERSION, sentence_features
 from summarizer.keypoints import (
@@ -72,9 +72,6 @@ REPORT_ABSTRACT_RULES = (*RULES, "connective")
 HEADLINE_PRAISE_PENALTY = 1.0
 SHORT_TEXT_SENTENCES = 3
 MIN_BULLET_SYLLABLES = 6
-# a line without final punctuation up to this long is a heading or a link, not a statement
-MAX_HEADING_SYLLABLES = 15
-_ENDS_LIKE_SENTENCE = re.compile(r"[.!?…;]['\"”’»)\]]*$")
 # a sentence that only announces who speaks ("…, ông A, Phó Cục trưởng …, cho biết."): what
 # was said follows in the next one
 _SPEECH_INTRO = re.compile(rf"\s{SPEECH_VERBS}\s*[.:]['\"”’»)\]]*$")
@@ -381,7 +378,7 @@ def _content(sentences: Sequence[str], tokens: Sequence[Sequence[str]]) -> list[
         and len(words) >= MIN_BULLET_SYLLABLES
         and not sentence.rstrip().endswith(":")
         and not _SPEECH_INTRO.search(sentence.rstrip())
-        and (len(words) > MAX_HEADING_SYLLABLES or bool(_ENDS_LIKE_SENTENCE.search(sentence)))
+        and not is_heading(sentence, words)
         and not is_photo_caption(sentence)
         for sentence, words, unique in zip(sentences, tokens, first, strict=True)
     ]

@@ -68,3 +68,17 @@ def test_a_lone_surrogate_is_refused_where_it_is(text: str, title: str | None, w
 def test_only_a_title_is_nothing_to_summarize() -> None:
     with pytest.raises(InvalidInputError, match="empty"):
         prepare_document("   ")
+
+
+def test_headings_open_the_sections_of_a_report() -> None:
+    doc = prepare_document(
+        "Tỉnh đạt nhiều kết quả quan trọng trong sáu tháng đầu năm.\n"
+        "Kết quả nổi bật\n"
+        "Tăng trưởng kinh tế đạt 8,5%, đứng thứ ba cả nước.\n"
+        "Thu ngân sách đạt 12.000 tỷ đồng.\n"
+        "Khó khăn, hạn chế\n"
+        "Tỉnh còn thiếu quỹ đất sạch cho dự án đầu tư."
+    )
+    assert doc.sections == (0, 1, 1, 1, 2, 2)
+    flat = prepare_document("Một câu dài đủ để là một câu văn. Câu thứ hai cũng dài như thế. Câu thứ ba.")
+    assert set(flat.sections) == {0}

@@ -17,11 +17,11 @@ from summarizer.keypoints import (
 )
 
 
-def _cands(texts: list[str], vectors: list[list[float]]) -> Candidates:
+def _cands(texts: list[str], vectors: list[list[float]], sections: list[int] | None = None) -> Candidates:
     v = np.asarray(vectors, dtype=np.float32)
     v = v / np.linalg.norm(v, axis=1, keepdims=True)
     excerpts = tuple(Excerpt(pieces=((0, len(t)),), sentence=i, text=t) for i, t in enumerate(texts))
-    return Candidates(excerpts, v)
+    return Candidates(excerpts, v, sections=sections)
 
 
 TEXTS = [
@@ -58,6 +58,21 @@ def test_facets_are_covered_when_a_line_carries_them() -> None:
     scores = np.array([3.0, 1.0, 0.5])
     assert choose(scores, cands, 1, allowed=[True] * 3, budget=100) == [0]
     assert cover_facets([0], scores, cands, allowed=[True] * 3, budget=100) == [1]  # the figure replaces it
+
+
+def test_lines_spread_over_a_reports_sections() -> None:
+    texts = ["Một hai ba bốn năm sáu.", "Bảy tám chín mười một.", "Mười hai mười ba mười bốn.", "Mười lăm mười sáu."]
+    vectors = np.eye(4).tolist()
+    sections = [0, 0, 1, 1]
+    scores = np.array([1.0, 0.95, 0.9, 0.0])  # the two best lines are in the first section
+
+    def two(scores: np.ndarray, sections: list[int] | None) -> list[int]:
+        return choose(scores, _cands(texts, vectors, sections), 2, allowed=[True] * 4, budget=100)
+
+    assert two(scores, None) == [0, 1]
+    assert two(scores, sections) == [0, 2]
+    far_below = np.array([1.0, 0.95, 0.5, 0.0])  # a weak line of another section is not forced in
+    assert two(far_below, sections) == [0, 1]
 
 
 def test_salience_reads_figures_problems_directions_and_praise() -> None:
