@@ -24,6 +24,7 @@ from dataclasses import dataclass
 
 from summarizer.segment import official_ending_length, stripped_spans
 from summarizer.tokens import has_syllable, syllables
+from summarizer.units import COUNTING, ORDINALS, nesting_depth
 
 _UPPER_TAG = r"[A-ZĐÀ-Ỹ0-9][A-ZĐÀ-Ỹ0-9.\s]{0,28}?"
 _SOURCE_TAG = re.compile(
@@ -59,10 +60,9 @@ _CLAUSE_END = re.compile(r"[,;:]\s|\s[-–]\s")
 _NAME_DASH = re.compile(r"[A-ZĐÀ-Ỹ][^\W\d_]*\s[-–]\s[A-ZĐÀ-Ỹ]")
 # where an adjunct starts: a headline may end before it ("… làm việc với tỉnh | về tình hình …")
 _ADJUNCT = re.compile(r"\s(?=(?:về|nhằm|để|theo|khi|sau khi|do|vì|bởi|nhờ)\s)")
-# a list's enumerator that announces an item ("một là", "thứ hai"): a line never ends on it
-_ENUMERATOR_END = re.compile(
-    r"(?:\b(?:một|hai|ba|bốn|năm|sáu) là|\bthứ (?:nhất|hai|ba|tư|năm|sáu|bảy|tám|chín|mười))\s*$", re.IGNORECASE
-)
+# a list's enumerator, a clause of its own, that announces an item ("…: một là", ", thứ hai"): a
+# line never ends on it (a rank, "xếp thứ hai", is not one)
+_ENUMERATOR_END = re.compile(rf"(?:^|[,:;]\s*)(?:thứ (?:{ORDINALS})(?: là)?|(?:{COUNTING}) là)\s*$", re.IGNORECASE)
 _WORD_END = re.compile(r"\d+(?:[.,]\d+)*|[^\W_]+")  # the syllables of `tokens.syllables`, with their places
 
 RULES = ("source_tag", "photo_credit", "attribution", "trailing_byline")
@@ -140,11 +140,14 @@ def headline_form(sentence: str, *, max_syllables: int = HEADLINE_MAX_SYLLABLES)
 # - `title_chain`: a chain of titles before a name reduced to the last title and the name
 #   ("Ủy viên Bộ Chính trị, Bí thư Trung ương Đảng, Trưởng Ban Tổ chức Trung ương Lê Minh
 #   Hưng" → "Trưởng Ban Tổ chức Trung ương Lê Minh Hưng");
-# - `speaker`: "<who> cho biết/nhấn mạnh/khẳng định, " before a statement that has its own subject;
+# - `speaker`: "<who> cho biết/nhấn mạnh/khẳng định, " (also "Chia sẻ về …, ông A, Phó Cục trưởng
+#   …, cho biết, ") before a statement that has its own subject;
 # - `parenthetical`: a bracketed aside without figures ("(Ủy ban Kinh tế)");
 # - `enumeration`: a trailing "…" enumeration cut to its first two items (and the "…"); a
 #   run of five or more short list items (up to 4 syllables each) cut to its first three;
-# - `clause_cut`: a line still over `MAX_LINE_SYLLABLES` cut after its last clause that fits.
+# - `clause_cut`: a line still over `MAX_LINE_SYLLABLES` cut at its last place that fits where a
+#   line may end (`_line_cuts`: a clause end or before an adjunct, not inside a list, a name, a
+#   quotation or a speaker's introduction, nor on a list's colon or enumerator).
 # The sentence rules above (`RULES`) apply to units too.
 
 UNIT_RULES = (
@@ -192,6 +195,12 @@ _CONNECTIVE_OPENING = re.compile(
 # the verbs that introduce what someone said ("… cho biết, …")
 SPEECH_VERBS = r"(?:cho biết|nhấn mạnh|khẳng định|cho rằng|nêu rõ|chia sẻ|nhận định|lưu ý)"
 _SPEAKER = re.compile(rf"^[A-ZĐÀ-Ỹ][^,;:.()]{{2,120}}?\s{SPEECH_VERBS}(?:\s+rằng)?\s*[,:]\s+")
+# the same with commas in it, when it opens as an introduction does ("Chia sẻ về …, ông A, Phó
+# Cục trưởng …, cho biết, "; "Ông A, Giám đốc Sở …, cho biết, "), without a figure
+_SPEAKER_INTRO = re.compile(
+    rf"^(?:(?:Chia sẻ|Trao đổi|Phát biểu|Trả lời|Bàn|Đánh giá)\s|(?:Ông|Bà)\s[A-ZĐÀ-Ỹ]|{_TITLE_HEAD})"
+    rf"[^;:.()\d]{{0,200}}?\s{SPEECH_VERBS}(?:\s+rằng)?\s*[,:]\s+"
+)
 # a line never ends on who speaks, or before the verb that introduces what they said
 _SPEAKER_END = re.compile(rf"\s{SPEECH_VERBS}(?:\s+rằng)?\s*$")
 _SPEAKER_AHEAD = re.compile(rf"[^.;:!?]{{0,200}}?\s{SPEECH_VERBS}(?:\s+rằng)?\s*[,:]")
@@ -297,7 +306,7 @@ def _title_chain(edit: _Editable) -> None:
 
 
 def _speaker(edit: _Editable) -> None:
-    match = _SPEAKER.match(edit.text)
+    match = _SPEAKER.match(edit.text) or _SPEAKER_INTRO.match(edit.text)
     if match and _rest_stands_alone(edit.text[match.end() :]):
         edit.delete(0, match.end())
 
@@ -343,37 +352,37 @@ def _short_list(edit: _Editable, *, min_items: int = 5, keep: int = 3, item_syll
 def _clause_cut(edit: _Editable) -> None:
     if len(syllables(edit.text)) <= MAX_LINE_SYLLABLES:
         return
-    cuts = _line_cuts(edit.text)
-    fitting = [c for c in cuts if HEADLINE_MIN_SYLLABLES <= len(syllables(edit.text[:c])) <= MAX_LINE_SYLLABLES]
-    if fitting:
-        edit.delete(fitting[-1], len(edit.text))
-    elif not _CLAUSE_END.search(edit.text):  # a run without any punctuation: its first words
+    # the best place that fits: one a line may end at (`_line_cuts`); else one inside a quotation
+    # or a speaker's introduction; else any clause end (a line over the limit is never a bullet)
+    for cuts in (
+        _line_cuts(edit.text),
+        _line_cuts(edit.text, strict=False),
+        [m.start() for m in _CLAUSE_END.finditer(edit.text)],
+    ):
+        fitting = [c for c in cuts if HEADLINE_MIN_SYLLABLES <= len(syllables(edit.text[:c])) <= MAX_LINE_SYLLABLES]
+        if fitting:
+            edit.delete(fitting[-1], len(edit.text))
+            return
+    if not _CLAUSE_END.search(edit.text):  # a run without any punctuation: its first words
         _cut_words(edit, MAX_LINE_SYLLABLES)
 
 
-def _line_cuts(text: str) -> list[int]:
+def _line_cuts(text: str, *, strict: bool = True) -> list[int]:
     """Where a line may end: a headline's places (`_headline_cuts`: not inside a list of short
-    items or a name, or before an adjunct), but not after a colon or an enumerator ("… có 2 ý
-    nghĩa: một là"), nor in or after a speaker's introduction ("Chia sẻ về …, ông A, Phó Cục
-    trưởng …, cho biết, …"), whose items or words would be cut off, nor inside quotation marks."""
+    items or a name, or before an adjunct), but not at or right after a colon that opens a list,
+    nor after an enumerator ("… có 2 ý nghĩa: một là"), whose items would be cut off. `strict`:
+    nor inside quotation marks or brackets, nor in or right after a speaker's introduction ("Chia
+    sẻ về …, ông A, Phó Cục trưởng …, cho biết, …"), whose words would be cut off."""
+    depth = nesting_depth(text) if strict else []
     cuts = []
     for at in _headline_cuts(text):
         before = text[:at]
-        if (
-            before.rstrip().endswith(":")
-            or _ENUMERATOR_END.search(before)
-            or _SPEAKER_END.search(before)
-            or _SPEAKER_AHEAD.match(text, at)
-            or _open_quote(before)
-        ):
+        if text[at] == ":" or before.rstrip().endswith(":") or _ENUMERATOR_END.search(before):
+            continue
+        if strict and (depth[at] > 0 or _SPEAKER_END.search(before) or _SPEAKER_AHEAD.match(text, at)):
             continue
         cuts.append(at)
     return cuts
-
-
-def _open_quote(text: str) -> bool:
-    """True when `text` leaves a quotation open."""
-    return text.count("“") > text.count("”") or text.count('"') % 2 == 1
 
 
 def _cut_words(edit: _Editable, n: int, *, max_chars: int = 0) -> None:

@@ -74,9 +74,22 @@ REPORT_ABSTRACT_RULES = (*RULES, "connective")
 HEADLINE_PRAISE_PENALTY = 1.0
 SHORT_TEXT_SENTENCES = 3
 MIN_BULLET_SYLLABLES = 6
-# a sentence that only announces who speaks ("…, ông A, Phó Cục trưởng …, cho biết."): what
-# was said follows in the next one
-_SPEECH_INTRO = re.compile(rf"\s{SPEECH_VERBS}\s*[.:]['\"”’»)\]]*$")
+# a sentence that only announces who speaks ("…, ông A, Phó Cục trưởng …, cho biết."): what was
+# said follows in the next one. Not when its last clause says something itself ("… là yêu cầu
+# mà Thủ tướng đã nhiều lần nhấn mạnh.", "…, như ông An chia sẻ.")
+_SPEECH_INTRO = re.compile(rf"\s{SPEECH_VERBS}(?:\s+thêm)?\s*[.:]['\"”’»)\]]*$")
+_STATEMENT_WORDS = frozenset(("là", "mà", "như", "đã", "từng", "được", "sẽ", "vẫn", "luôn"))
+
+
+def _speech_intro(sentence: str) -> bool:
+    """True for a sentence that only introduces a speaker (`_SPEECH_INTRO`)."""
+    match = _SPEECH_INTRO.search(sentence.rstrip())
+    if not match:
+        return False
+    last_clause = sentence[: match.start()].rsplit(",", 1)[-1]
+    return not _STATEMENT_WORDS.intersection(last_clause.lower().split())
+
+
 # When the best headline sentence, kept whole, would also open the abstract: keep it as the
 # headline (and open the abstract with another sentence) if its headline score beats the
 # runner-up's by this much, else take the runner-up as the headline. Chosen on 1,500 random
@@ -362,7 +375,7 @@ def _report_abstract(
 
 
 def _content(sentences: Sequence[str], tokens: Sequence[Sequence[str]]) -> list[bool]:
-    """Which sentences may go into the abstract and the bullets.
+    """Which sentences may go into the abstract.
 
     Not: very short ones, photo captions, list openers (ending in ":") and speakers' introductions
     ("… cho biết."), headings and links
@@ -379,7 +392,7 @@ def _content(sentences: Sequence[str], tokens: Sequence[Sequence[str]]) -> list[
         unique
         and len(words) >= MIN_BULLET_SYLLABLES
         and not sentence.rstrip().endswith(":")
-        and not _SPEECH_INTRO.search(sentence.rstrip())
+        and not _speech_intro(sentence)
         and not is_heading(sentence, words)
         and not is_photo_caption(sentence)
         for sentence, words, unique in zip(sentences, tokens, first, strict=True)

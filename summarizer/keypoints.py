@@ -15,6 +15,7 @@ the report's sections (headings), and returns them in document order.
 from __future__ import annotations
 
 import functools
+import re
 from collections.abc import Mapping, Sequence
 
 import numpy as np
@@ -108,6 +109,8 @@ class Candidates:
         self.vectors = vectors
         # the section of the document each candidate comes from (all 0 when not given)
         self.sections = np.zeros(len(self.excerpts), dtype=np.int64) if sections is None else np.asarray(sections)
+        if len(self.sections) != len(self.excerpts):
+            raise ValueError(f"{len(self.sections)} sections for {len(self.excerpts)} candidates")
         self.tokens = [syllables(e.text) for e in self.excerpts] if tokens is None else list(tokens)
         # the excerpts' syllables and an empty last list, a title's place (`features.Vocabulary`);
         # None when the caller did not build one (the unit features then build their own)
@@ -221,11 +224,11 @@ MEASURE_CUES = (
 )
 _MEASURE_KEYS = tuple(f" {c} " for c in MEASURE_CUES)
 
-# a reference back to what the report said elsewhere ("khắc phục các hạn chế đã chỉ ra", "thực
-# hiện các mục tiêu đã đề ra"): without a figure, such a line names no fact a reader can keep;
-# matched on syllables
-VAGUE_CUES = ("đã chỉ ra", "đã đề ra", "đã nêu", "nêu trên", "trên đây", "như trên", "đã được giao")
-_VAGUE_KEYS = tuple(f" {c} " for c in VAGUE_CUES)
+# a reference back to what the report said elsewhere, closing its clause ("khắc phục các hạn chế
+# đã chỉ ra.", "những mục tiêu … đã đề ra;"): without a figure, such a line names no fact a reader
+# can keep ("Tỉnh đã đề ra mục tiêu tăng trưởng cao." says what it set out: not one)
+VAGUE_CUES = ("đã chỉ ra", "đã đề ra", "đã nêu", "nêu trên", "trên đây")
+_VAGUE = re.compile(rf"\b(?:{'|'.join(VAGUE_CUES)})\s*(?:[.,;:!?…)\"”]|$)", re.IGNORECASE)
 
 
 def report_salience(cands: Candidates) -> np.ndarray:
@@ -233,15 +236,15 @@ def report_salience(cands: Candidates) -> np.ndarray:
     a figure, names a problem, states a decision/direction/request (0/1 each), the share of its
     syllables that are praise or ceremony, its length as a share of `MAX_LINE_SYLLABLES` (a
     short line leaves words for another point), carries a figure said as a measure (a
-    change, total, rank, share or target: `MEASURE_CUES`; 0/1), and refers back to what was
-    said elsewhere without a figure (`VAGUE_CUES`; 0/1)."""
+    change, total, rank, share or target: `MEASURE_CUES`; 0/1), and closes a clause by referring
+    back to what was said elsewhere, without a figure (`VAGUE_CUES`; 0/1)."""
     out = np.zeros((len(cands.excerpts), len(SALIENCE)), dtype=np.float32)
     out[:, :3] = cands.facets > 0
     out[:, 3] = [praise_share(e.text, tokens) for e, tokens in zip(cands.excerpts, cands.tokens, strict=True)]
     out[:, 4] = [len(tokens) / MAX_LINE_SYLLABLES for tokens in cands.tokens]
     joined = [f" {' '.join(tokens)} " for tokens in cands.tokens]
     out[:, 5] = out[:, 0] * [any(key in text for key in _MEASURE_KEYS) for text in joined]
-    out[:, 6] = (1 - out[:, 0]) * [any(key in text for key in _VAGUE_KEYS) for text in joined]
+    out[:, 6] = (1 - out[:, 0]) * [bool(_VAGUE.search(e.text)) for e in cands.excerpts]
     return out
 
 

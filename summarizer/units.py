@@ -38,10 +38,12 @@ _OPENER_END = re.compile(
     r"(?::|\b(?:như sau|sau đây|cụ thể như sau|bao gồm|gồm có|gồm)\s*[:.]?)\s*$",
     re.IGNORECASE,
 )
-_ORDINALS = "nhất|hai|ba|tư|năm|sáu|bảy|tám|chín|mười"
+# ordinals and counting words that open a list item ("thứ hai", "ba là")
+ORDINALS = "nhất|hai|ba|tư|năm|sáu|bảy|tám|chín|mười"
+COUNTING = "một|hai|ba|bốn|năm|sáu|bảy|tám|chín|mười"
 _ITEM_START = re.compile(
     rf"^(?:[-•*+–—]\s*|\d{{1,2}}[.)]\s|[a-zđ][.)]\s|[ivx]{{1,4}}[.)]\s"
-    rf"|thứ (?:{_ORDINALS})\b|(?:một|hai|ba|bốn|năm|sáu|bảy|tám|chín|mười) là\b)",
+    rf"|thứ (?:{ORDINALS})\b|(?:{COUNTING}) là\b)",
     re.IGNORECASE,
 )
 _OPENING = "([{“‘«"  # straight quotes toggle (below); "'" is also an apostrophe and is not counted
@@ -78,7 +80,7 @@ def role_of(text: str) -> str:
     return STATEMENT
 
 
-def _depth_map(sentence: str) -> list[int]:
+def nesting_depth(sentence: str) -> list[int]:
     """Bracket/quote nesting depth before each character (straight quotes toggle)."""
     depth = 0
     straight = False
@@ -96,7 +98,7 @@ def _depth_map(sentence: str) -> list[int]:
 
 def _cuts(sentence: str) -> list[tuple[int, int]]:
     """(end of the left part, start of the right part) of each split point of one sentence."""
-    depth = _depth_map(sentence)
+    depth = nesting_depth(sentence)
     cuts: list[tuple[int, int]] = []
     for pattern in (_SEMICOLON, _COLON, _CONNECTIVE):
         for match in pattern.finditer(sentence):

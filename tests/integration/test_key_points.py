@@ -99,8 +99,19 @@ def test_a_speakers_introduction_is_no_abstract_sentence() -> None:
     sentences = [
         "Chia sẻ về chính sách hỗ trợ doanh nghiệp, ông Phạm Thế Dũng, Phó Cục trưởng Cục Ứng dụng công nghệ cho biết.",
         "Bộ đã hỗ trợ 175 doanh nghiệp đổi mới công nghệ trong năm 2022.",
+        "Ông Nguyễn Văn An, Giám đốc Sở Kế hoạch và Đầu tư tỉnh, cho biết thêm:",
+        # statements that end with a speech verb say something themselves
+        "Tăng trưởng xanh là yêu cầu mà Thủ tướng đã nhiều lần nhấn mạnh.",
+        "Kết quả này vượt xa kỳ vọng của ngành năm nay, như ông An chia sẻ.",
     ]
-    assert _content(sentences, [syllables(s) for s in sentences]) == [False, True]
+    assert _content(sentences, [syllables(s) for s in sentences]) == [False, True, False, True, True]
+
+
+def test_a_reports_abstract_drops_the_connective_opening_its_sentence(ext_vi: Summarizer) -> None:
+    abstract = ext_vi.summarize(long_report()).abstract
+    text = long_report().replace(abstract, f"Trong đó, {abstract[0].lower()}{abstract[1:]}", 1)
+    assert text != long_report()
+    assert ext_vi.summarize(text).abstract == abstract  # read apart from the text, without "Trong đó, "
 
 
 def test_a_word_budget_is_honoured_and_more_bullets_asked_are_given(ext_vi: Summarizer) -> None:

@@ -110,25 +110,59 @@ def test_a_line_over_the_limit_is_cut_after_a_clause_that_fits() -> None:
             "thác phục vụ nhân dân, doanh nghiệp, hợp tác xã.",
             ("để dự", "nhân dân", "doanh nghiệp"),
         ),
-        (  # never on an enumerator whose item would be cut off
+        (  # never at a list's colon or on its enumerator, whose items would be cut off
             "Chủ tịch Quốc hội cho rằng thành công của phiên họp lần này có hai ý nghĩa rất lớn đối với công tác "
             "lập pháp: một là, bước rất quan trọng thực hiện kết luận của Bộ Chính trị, Ban Bí thư, các cơ quan "
             "của Quốc hội, Chính phủ và các địa phương trong cả nước.",
-            ("một là", "lập pháp:"),
+            ("một là", "lập pháp"),
         ),
-        (  # nor inside or right after a speaker's introduction
-            "Chia sẻ về chính sách hỗ trợ tìm kiếm, kết nối, đổi mới công nghệ và đổi mới sáng tạo, ông Phạm Thế "
-            "Dũng, Phó Cục trưởng phụ trách Cục Ứng dụng và phát triển công nghệ cho biết, Bộ đã xây dựng nhiều "
-            "chương trình hỗ trợ doanh nghiệp, trong đó có chương trình đổi mới công nghệ quốc gia đến năm 2030.",
-            ("sáng tạo", "Dũng", "cho biết"),
+        (  # nor inside a quotation
+            "Giám đốc Sở nhấn mạnh, năm nay tỉnh đặt mục tiêu tăng trưởng 8% và thu ngân sách 12.000 tỷ đồng, "
+            "trong đó “phải giữ vững ổn định kinh tế vĩ mô, kiểm soát lạm phát, bảo đảm các cân đối lớn của nền "
+            "kinh tế, tạo việc làm”.",
+            ("vĩ mô", "lạm phát", "nền kinh tế"),
         ),
     ],
 )
 def test_a_long_line_is_never_cut_mid_phrase(text: str, never_ends_with: tuple[str, ...]) -> None:
     result = _line(text, ("clause_cut",))
-    assert text.startswith(result.rstrip("."))
-    assert not result.rstrip(".").endswith(never_ends_with), result
+    assert text.startswith(result)
+    assert len(syllables(result)) <= 45
+    assert not result.endswith(never_ends_with), result
     _assert_exact(text, ("clause_cut",))
+
+
+def test_a_rank_is_no_enumerator() -> None:
+    text = (
+        "Năm 2023, tốc độ tăng trưởng kinh tế của tỉnh đạt 13,5%, đứng đầu cả nước, Hải Phòng xếp thứ hai, "
+        "Bắc Giang xếp thứ ba và Quảng Ninh xếp thứ tư trong số các tỉnh thành phố có tốc độ tăng trưởng kinh "
+        "tế cao nhất cả nước trong năm qua."
+    )
+    assert _line(text, ("clause_cut",)) == text[: text.index(", Bắc Giang")]
+
+
+def test_a_line_with_no_good_place_to_end_is_still_cut() -> None:
+    # every place that fits is inside the quotation: the line is cut there rather than left too long
+    text = (
+        "Bộ trưởng nhấn mạnh: “Chúng ta phải đạt mục tiêu tăng trưởng 8%, giữ vững ổn định kinh tế vĩ mô, kiểm "
+        "soát lạm phát, bảo đảm các cân đối lớn của nền kinh tế, tạo việc làm cho người lao động trong cả nước "
+        "và nâng cao đời sống của nhân dân”."
+    )
+    result = _line(text, ("clause_cut",))
+    assert len(syllables(result)) <= 45 and text.startswith(result)
+
+
+def test_a_speakers_introduction_with_commas_is_dropped() -> None:
+    text = (
+        "Chia sẻ về chính sách hỗ trợ tìm kiếm, kết nối, đổi mới công nghệ và đổi mới sáng tạo, ông Phạm Thế "
+        "Dũng, Phó Cục trưởng phụ trách Cục Ứng dụng và phát triển công nghệ cho biết, Bộ đã xây dựng nhiều "
+        "chương trình hỗ trợ doanh nghiệp, trong đó có chương trình đổi mới công nghệ quốc gia đến năm 2030."
+    )
+    assert _line(text, ("speaker",)) == text[text.index("Bộ đã") :]
+    _assert_exact(text)
+    # a statement before "… cho biết, " is not an introduction: it stays
+    statement = "Tỉnh đạt kết quả tốt trong sáu tháng, ông Nguyễn Văn A cho biết, nhờ cải cách thủ tục hành chính."
+    assert _line(statement, ("speaker",)) == statement
 
 
 def test_a_long_line_ends_before_an_adjunct_rather_than_mid_phrase() -> None:
