@@ -18,8 +18,10 @@ its offsets, and evidence stays exact.
 
 from __future__ import annotations
 
+import bisect
 import functools
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from summarizer.segment import official_ending_length, stripped_spans
@@ -350,32 +352,46 @@ def _short_list(edit: _Editable, *, min_items: int = 5, keep: int = 3, item_syll
 
 
 def _clause_cut(edit: _Editable) -> None:
-    if len(syllables(edit.text)) <= MAX_LINE_SYLLABLES:
+    text = edit.text
+    if len(syllables(text)) <= MAX_LINE_SYLLABLES:
         return
-    # the best place that fits: one a line may end at (`_line_cuts`); else one inside a quotation
+    count = _syllables_before(text)
+    places = _headline_cuts(text)
+    # the last place that fits: one a line may end at (`_line_cuts`); else one inside a quotation
     # or a speaker's introduction; else any clause end (a line over the limit is never a bullet)
-    for cuts in (
-        _line_cuts(edit.text),
-        _line_cuts(edit.text, strict=False),
-        [m.start() for m in _CLAUSE_END.finditer(edit.text)],
-    ):
-        fitting = [c for c in cuts if HEADLINE_MIN_SYLLABLES <= len(syllables(edit.text[:c])) <= MAX_LINE_SYLLABLES]
+    passes = (
+        lambda: _line_cuts(text, places),
+        lambda: _line_cuts(text, places, strict=False),
+        lambda: [m.start() for m in _CLAUSE_END.finditer(text)],
+    )
+    for cuts in passes:
+        fitting = [c for c in cuts() if HEADLINE_MIN_SYLLABLES <= count(c) <= MAX_LINE_SYLLABLES]
         if fitting:
-            edit.delete(fitting[-1], len(edit.text))
+            edit.delete(fitting[-1], len(text))
             return
-    if not _CLAUSE_END.search(edit.text):  # a run without any punctuation: its first words
+    if not _CLAUSE_END.search(text):  # a run without any punctuation: its first words
         _cut_words(edit, MAX_LINE_SYLLABLES)
 
 
-def _line_cuts(text: str, *, strict: bool = True) -> list[int]:
-    """Where a line may end: a headline's places (`_headline_cuts`: not inside a list of short
-    items or a name, or before an adjunct), but not at or right after a colon that opens a list,
-    nor after an enumerator ("… có 2 ý nghĩa: một là"), whose items would be cut off. `strict`:
-    nor inside quotation marks or brackets, nor in or right after a speaker's introduction ("Chia
-    sẻ về …, ông A, Phó Cục trưởng …, cho biết, …"), whose words would be cut off."""
+def _syllables_before(text: str) -> Callable[[int], int]:
+    """A function giving `len(syllables(text[:at]))` for a place `at` between two syllables."""
+    lowered = text.lower()
+    if len(lowered) != len(text):  # lower-casing moved the places ("İ"): count each one anew
+        return lambda at: len(syllables(text[:at]))
+    starts = [m.start() for m in _WORD_END.finditer(lowered)]
+    return lambda at: bisect.bisect_left(starts, at)
+
+
+def _line_cuts(text: str, places: list[int], *, strict: bool = True) -> list[int]:
+    """Which of a headline's `places` (`_headline_cuts`: not inside a list of short items or a
+    name, or before an adjunct) a line may end at: not at or right after a colon that opens a
+    list, nor after an enumerator ("… có 2 ý nghĩa: một là"), whose items would be cut off.
+    `strict`: nor inside quotation marks or brackets, nor in or right after a speaker's
+    introduction ("Chia sẻ về …, ông A, Phó Cục trưởng …, cho biết, …"), whose words would be
+    cut off."""
     depth = nesting_depth(text) if strict else []
     cuts = []
-    for at in _headline_cuts(text):
+    for at in places:
         before = text[:at]
         if text[at] == ":" or before.rstrip().endswith(":") or _ENUMERATOR_END.search(before):
             continue
