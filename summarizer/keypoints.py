@@ -225,8 +225,9 @@ MEASURE_CUES = (
 _MEASURE_KEYS = tuple(f" {c} " for c in MEASURE_CUES)
 
 # a reference back to what the report said elsewhere, closing its clause ("khắc phục các hạn chế
-# đã chỉ ra.", "những mục tiêu … đã đề ra;"): without a figure, such a line names no fact a reader
-# can keep ("Tỉnh đã đề ra mục tiêu tăng trưởng cao." says what it set out: not one)
+# đã chỉ ra.", "những mục tiêu … đã đề ra;"): without a number (a figure, a date or a period: "các
+# mục tiêu nhiệm kỳ 2020 - 2025 đã đề ra" is specific), such a line names no fact a reader can
+# keep ("Tỉnh đã đề ra mục tiêu tăng trưởng cao." says what it set out: not one)
 VAGUE_CUES = ("đã chỉ ra", "đã đề ra", "đã nêu", "nêu trên", "trên đây")
 _VAGUE = re.compile(rf"\b(?:{'|'.join(VAGUE_CUES)})\s*(?:[.,;:!?…)\"”]|$)", re.IGNORECASE)
 
@@ -237,14 +238,15 @@ def report_salience(cands: Candidates) -> np.ndarray:
     syllables that are praise or ceremony, its length as a share of `MAX_LINE_SYLLABLES` (a
     short line leaves words for another point), carries a figure said as a measure (a
     change, total, rank, share or target: `MEASURE_CUES`; 0/1), and closes a clause by referring
-    back to what was said elsewhere, without a figure (`VAGUE_CUES`; 0/1)."""
+    back to what was said elsewhere, without a number of any kind, a date or period included
+    (`VAGUE_CUES`; 0/1)."""
     out = np.zeros((len(cands.excerpts), len(SALIENCE)), dtype=np.float32)
     out[:, :3] = cands.facets > 0
     out[:, 3] = [praise_share(e.text, tokens) for e, tokens in zip(cands.excerpts, cands.tokens, strict=True)]
     out[:, 4] = [len(tokens) / MAX_LINE_SYLLABLES for tokens in cands.tokens]
     joined = [f" {' '.join(tokens)} " for tokens in cands.tokens]
     out[:, 5] = out[:, 0] * [any(key in text for key in _MEASURE_KEYS) for text in joined]
-    out[:, 6] = (1 - out[:, 0]) * [bool(_VAGUE.search(e.text)) for e in cands.excerpts]
+    out[:, 6] = [not any(c.isdigit() for c in e.text) and bool(_VAGUE.search(e.text)) for e in cands.excerpts]
     return out
 
 

@@ -109,9 +109,10 @@ def test_a_reference_back_without_a_figure_is_a_vague_line() -> None:
         "Tiếp tục khắc phục các điểm nghẽn, nút thắt cản trở sự phát triển của tỉnh.",
         "Tỉnh đã đề ra mục tiêu tăng trưởng cao cho giai đoạn tới.",  # says what it set out
         "Diện tích đất đã được giao cho các doanh nghiệp đầu tư nông nghiệp.",
+        "Hoàn thành các mục tiêu nhiệm kỳ đại hội 2020 - 2025 đã đề ra.",  # a period is specific
     ]
-    salience = report_salience(_cands(texts, np.eye(6).tolist()))
-    assert salience[:, SALIENCE.index("vague")].tolist() == [1, 1, 0, 0, 0, 0]
+    salience = report_salience(_cands(texts, np.eye(7).tolist()))
+    assert salience[:, SALIENCE.index("vague")].tolist() == [1, 1, 0, 0, 0, 0, 0]
 
 
 def test_names_only_lines_are_attendance_lists() -> None:
