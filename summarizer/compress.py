@@ -401,6 +401,28 @@ def _line_cuts(text: str, places: list[int], *, strict: bool = True) -> list[int
     return cuts
 
 
+def _unmatched_quotes(edit: _Editable) -> None:
+    """Delete the quotation marks that open or close nothing in the text (a quotation that began
+    in the sentence before, or was cut off): "“Tôi cho rằng, hành vi …" reads "Tôi cho rằng, …"."""
+    text = edit.text
+    opened: list[int] = []
+    unmatched: list[int] = []
+    for i, ch in enumerate(text):
+        if ch == "“":
+            opened.append(i)
+        elif ch == "”":
+            if opened:
+                opened.pop()
+            else:
+                unmatched.append(i)
+    unmatched += opened
+    straight = [i for i, ch in enumerate(text) if ch == '"']
+    if len(straight) % 2:  # the one at the start when there is one, else the last
+        unmatched.append(straight[0] if not text[: straight[0]].strip() else straight[-1])
+    for i in sorted(unmatched, reverse=True):
+        edit.delete(i, i + 1)
+
+
 def _cut_words(edit: _Editable, n: int, *, max_chars: int = 0) -> None:
     """Keep the first `n` syllables (and at most `max_chars` characters, when set)."""
     tokens = list(_WORD_END.finditer(edit.text))
@@ -490,7 +512,7 @@ def headline_excerpt(
 ) -> Excerpt:
     """`text[start:end]` (a sentence) shortened by deletion into a headline of about
     `max_syllables` syllables (at most `HEADLINE_SLACK` more, to end at a clause) that keeps
-    its subject.
+    its subject, without quotation marks that open or close nothing in it.
 
     Deleted: source tags and credits (`RULES`), a leading time phrase, ceremony and attribution
     openings, chains of titles before a name, asides (`UNIT_RULES`); then, when still too long,
@@ -518,6 +540,7 @@ def headline_excerpt(
         else:  # no clause end anywhere near: a run without punctuation
             _cut_words(edit, max_syllables)
     _cut_words(edit, max_syllables + HEADLINE_SLACK, max_chars=HEADLINE_MAX_CHARS)  # accents, symbols
+    _unmatched_quotes(edit)
     edit.keep(len(edit.text) - len(edit.text.lstrip(" ,;:-–")), len(edit.text.rstrip(" .,;:-–")))
     pieces = stripped_spans(text, edit.pieces()) or stripped_spans(text, ((start, end),))
     joined = _join(text, pieces)

@@ -244,3 +244,25 @@ def test_a_list_marker_is_dropped() -> None:
     assert _line("b) Tăng trưởng tín dụng đạt 14% so với cuối năm trước.", ("lead_phrase",)) == (
         "Tăng trưởng tín dụng đạt 14% so với cuối năm trước."
     )
+
+
+@pytest.mark.parametrize(
+    ("sentence", "expected"),
+    [
+        (  # the quotation is cut off with the rest of the sentence
+            "Bị cáo Lương nói: “Bị cáo không thể là nguyên nhân gây chết người, vì lúc đó bị cáo không có mặt.",
+            "Bị cáo Lương nói: Bị cáo không thể là nguyên nhân gây chết người",
+        ),
+        (  # the quotation began in the sentence before
+            "Lúc này tôi mới biết em gái mình cũng bị đánh hội đồng”, chị H. chia sẻ.",
+            "Lúc này tôi mới biết em gái mình cũng bị đánh hội đồng, chị H. chia sẻ",
+        ),
+        ('" Nam thanh niên này bị bệnh không bình thường.', "Nam thanh niên này bị bệnh không bình thường"),
+        ("Ông A nói “không” với đề xuất tăng giá điện.", "Ông A nói “không” với đề xuất tăng giá điện"),
+    ],
+)
+def test_a_headline_has_no_quotation_mark_that_opens_or_closes_nothing(sentence: str, expected: str) -> None:
+    result = headline_excerpt(sentence, 0, len(sentence), 0)
+    assert result.text == expected
+    kept = [sentence[a:b] for a, b in result.pieces]
+    assert "".join(kept).replace(" ", "") == expected.replace(" ", "")  # the evidence is the line's words
