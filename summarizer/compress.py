@@ -458,7 +458,9 @@ _UNIT_RULE_STEPS = (
 def excerpt(
     text: str, start: int, end: int, sentence: int, *, rules: tuple[str, ...] = UNIT_RULES, capitalize: bool = False
 ) -> Excerpt:
-    """`text[start:end]` (a unit or a sentence) compressed by deletion with the enabled `rules`.
+    """`text[start:end]` (a unit or a sentence) compressed by deletion with the enabled `rules`,
+    without quotation marks that open or close nothing in it (a quotation that began in the
+    sentence before, or was cut off).
 
     The first letter is upper-cased when words were deleted at the start, or with `capitalize`
     (a unit that does not open its sentence).
@@ -474,6 +476,7 @@ def excerpt(
         if name in rules:
             step(edit)
             edit.keep(len(edit.text) - len(edit.text.lstrip(" ,;:-–")), len(edit.text.rstrip(" ,;:-–")))
+    _unmatched_quotes(edit)
     pieces = stripped_spans(text, edit.pieces()) or stripped_spans(text, ((start, end),))
     joined = _join(text, pieces)
     if capitalize or (pieces and pieces[0][0] != start):

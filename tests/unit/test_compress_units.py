@@ -149,7 +149,8 @@ def test_a_line_with_no_good_place_to_end_is_still_cut() -> None:
         "và nâng cao đời sống của nhân dân”."
     )
     result = _line(text, ("clause_cut",))
-    assert len(syllables(result)) <= 45 and text.startswith(result)
+    assert len(syllables(result)) <= 45
+    assert text.replace("“", "").startswith(result)  # the quotation mark it cut open is gone
 
 
 def test_a_speakers_introduction_with_commas_is_dropped() -> None:
@@ -244,6 +245,14 @@ def test_a_list_marker_is_dropped() -> None:
     assert _line("b) Tăng trưởng tín dụng đạt 14% so với cuối năm trước.", ("lead_phrase",)) == (
         "Tăng trưởng tín dụng đạt 14% so với cuối năm trước."
     )
+
+
+def test_a_line_has_no_quotation_mark_that_opens_or_closes_nothing() -> None:
+    text = "Lúc này tôi mới biết em gái mình cũng bị đánh hội đồng”, chị H. chia sẻ với phóng viên."
+    assert _line(text, ()) == "Lúc này tôi mới biết em gái mình cũng bị đánh hội đồng, chị H. chia sẻ với phóng viên."
+    _assert_exact(text)
+    quoted = "Ông A nói “không” với đề xuất tăng giá điện của ngành."
+    assert _line(quoted, ()) == quoted
 
 
 @pytest.mark.parametrize(
