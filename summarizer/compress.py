@@ -405,6 +405,8 @@ def _unmatched_quotes(edit: _Editable) -> None:
     """Delete the quotation marks that open or close nothing in the text (a quotation that began
     in the sentence before, or was cut off): "“Tôi cho rằng, hành vi …" reads "Tôi cho rằng, …"."""
     text = edit.text
+    if "“" not in text and "”" not in text and '"' not in text:  # most lines: nothing to read
+        return
     opened: list[int] = []
     unmatched: list[int] = []
     for i, ch in enumerate(text):
