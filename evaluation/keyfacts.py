@@ -26,6 +26,7 @@ from pathlib import Path
 from typing import Any
 
 from summarizer.errors import InvalidInputError
+from summarizer.tokens import syllables
 
 logger = logging.getLogger(__name__)
 
@@ -211,7 +212,8 @@ def summary_row(report: Report, summary: Any, seconds: float) -> dict[str, Any]:
     """One predictions.jsonl row: the summary, its key-fact score and its lengths."""
     bullets = list(summary.bullets)
     score = score_keyfacts([summary.headline, summary.abstract, *bullets], report.facts)
-    bullet_syllables = [word_count(b) for b in bullets]
+    # syllables as the summarizer counts them: a " - " or a "…" between words is none
+    bullet_syllables = [len(syllables(b)) for b in bullets]
     return {
         "id": report.id,
         "headline": summary.headline,

@@ -170,6 +170,15 @@ def add_train_keypoints_command(sub: Any) -> None:
     )
     p.add_argument("--data", required=True, help="AbMuSu clusters JSONL(.xz): summary + documents")
     p.add_argument("--model", required=True, help="the ext-vi model folder to add keypoints.lgb.txt to")
+    p.add_argument(
+        "--facts",
+        action="append",
+        default=[],
+        help="editors' key facts of long reports to learn from too (key-fact benchmark format, e.g. "
+        "models/labels/keyfacts-vietnews-train.json; never the benchmark itself); repeat for several files",
+    )
+    p.add_argument("--shared", default="../shared", help="where the --facts reports' sources are")
+    p.add_argument("--facts-weight", type=float, default=3.0, help="weight of a --facts line against an AbMuSu line")
     p.add_argument("--limit", type=int, help="use the first N clusters only")
     p.add_argument("--rounds", type=int, default=300, help="boosting rounds")
     p.add_argument("--seed", type=int, default=0)
@@ -184,11 +193,22 @@ def _cmd_train_keypoints(args: argparse.Namespace) -> int:
     from models.train_keypoints import KeypointConfig, train_keypoints
     from summarizer.errors import InvalidInputError
 
-    if not Path(args.data).is_file():
-        raise InvalidInputError(f"no such file: {args.data}")
+    for path in (args.data, *args.facts):
+        if not Path(path).is_file():
+            raise InvalidInputError(f"no such file: {path}")
+    if args.facts and not Path(args.shared).is_dir():
+        raise InvalidInputError(f"--shared {args.shared} is not a folder: it holds the --facts reports' sources")
     logging.getLogger("models").setLevel(logging.INFO)
     cfg = KeypointConfig(
-        data=args.data, model=args.model, limit=args.limit, rounds=args.rounds, seed=args.seed, workers=args.workers
+        data=args.data,
+        model=args.model,
+        facts=tuple(args.facts),
+        shared=args.shared,
+        facts_weight=args.facts_weight,
+        limit=args.limit,
+        rounds=args.rounds,
+        seed=args.seed,
+        workers=args.workers,
     )
     record = train_keypoints(cfg)
     json.dump({k: v for k, v in record.items() if k != "features"}, sys.stdout, indent=2, ensure_ascii=False)

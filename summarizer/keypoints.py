@@ -63,6 +63,7 @@ PRAISE_CUES = (
     "quan tâm",
 )
 _PRAISE_KEYS = tuple(f" {c} " for c in PRAISE_CUES)
+_PRAISE_SIZES = tuple(len(c.split()) for c in PRAISE_CUES)
 
 EXTRA_FEATURES = (
     "role_opener",
@@ -255,7 +256,7 @@ def praise_share(text: str, tokens: Sequence[str] | None = None) -> float:
     and ceremony words (`PRAISE_CUES`)."""
     tokens = syllables(text) if tokens is None else tokens
     joined = f" {' '.join(tokens)} "
-    praise = sum(len(c.split()) for c, k in zip(PRAISE_CUES, _PRAISE_KEYS, strict=True) if k in joined)
+    praise = sum([n for k, n in zip(_PRAISE_KEYS, _PRAISE_SIZES, strict=True) if k in joined])
     return praise / max(len(tokens), 1)
 
 

@@ -82,6 +82,8 @@ def role_of(text: str) -> str:
 
 def nesting_depth(sentence: str) -> list[int]:
     """Bracket/quote nesting depth before each character (straight quotes toggle)."""
+    if '"' not in sentence and not any(ch in sentence for ch in _OPENING):
+        return [0] * len(sentence)  # most sentences: nothing opens, so nothing nests
     depth = 0
     straight = False
     out = []

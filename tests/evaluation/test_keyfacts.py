@@ -176,3 +176,19 @@ def test_cli_lead_on_the_benchmark(tmp_path: Path, capsys) -> None:
     assert totals["facts"] == 5 * totals["reports"] and 0 <= totals["covered"] <= totals["facts"]
     assert totals["bullets"] == 3 * totals["reports"]  # lead-3: three sentences as bullets
     assert f"{totals['covered']}/{totals['facts']}" in capsys.readouterr().out
+
+
+def test_bullet_syllables_count_syllables_not_dashes() -> None:
+    from types import SimpleNamespace
+
+    from evaluation.keyfacts import Report, summary_row
+
+    report = Report(id="r", path="r.txt", record=None, topic="", description="", labels=("",), facts=(("5%",),))
+    summary = SimpleNamespace(
+        headline="Tăng trưởng",
+        abstract="Kinh tế tăng.",
+        bullets=("Phát triển kinh tế - xã hội tăng 5%.", "Giá điện … tăng"),
+        info=SimpleNamespace(warnings=()),
+    )
+    row = summary_row(report, summary, 0.0)
+    assert row["bullet_syllables"] == [8, 3] and row["covered"] == 1

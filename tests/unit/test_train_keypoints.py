@@ -1,0 +1,102 @@
+"""Editors' key facts as training labels for the key-point scorer (models/train_keypoints.py)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from models.train_keypoints import FACT_LABEL, FACT_LINES, KeypointConfig, fact_examples
+from summarizer.document import prepare_document
+from summarizer.errors import InvalidInputError
+from summarizer.keypoints import KEYPOINT_FEATURE_NAMES, candidates
+
+REPORT = (
+    "Hội nghị sơ kết 6 tháng đầu năm của ngành nông nghiệp tỉnh diễn ra sáng nay tại trụ sở tỉnh. "
+    "Giá trị sản xuất toàn ngành tăng 4,2% so với cùng kỳ năm trước. "
+    "Tuy vậy, ngành vẫn gặp nhiều khó khăn do giá vật tư đầu vào tăng cao và thiếu lao động. "
+    "Giám đốc Sở đề nghị các huyện trong tỉnh đẩy nhanh tiến độ xây dựng mã số vùng trồng trong quý III. "
+    "Các đại biểu đã nghe báo cáo tham luận của nhiều địa phương trong tỉnh."
+)
+
+
+def facts_file(tmp_path: Path, facts: list[list[str]], path: str = "report.txt") -> Path:
+    data = {
+        "format": 1,
+        "reports": [{"id": "r1", "source": {"path": path}, "facts": facts}],
+    }
+    out = tmp_path / "facts.json"
+    out.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+    return out
+
+
+def config(tmp_path: Path, facts: Path) -> KeypointConfig:
+    return KeypointConfig(data="unused", model="unused", facts=(str(facts),), shared=str(tmp_path))
+
+
+def test_the_lines_that_state_a_fact_are_the_positives(tmp_path: Path) -> None:
+    (tmp_path / "report.txt").write_text(REPORT, encoding="utf-8")
+    facts = facts_file(tmp_path, [["4,2%"], ["MÃ SỐ VÙNG TRỒNG", "not in the text"]])  # matched case-folded
+    rows, labels, stats = fact_examples(config(tmp_path, facts), {})
+    lines = [e.text for e in candidates(prepare_document(REPORT), {}).excerpts]
+    expected = [FACT_LABEL if ("4,2%" in line or "mã số vùng trồng" in line) else 0.0 for line in lines]
+    assert labels.tolist() == expected and sum(1 for v in expected if v) == 2
+    assert rows.shape == (len(lines), len(KEYPOINT_FEATURE_NAMES))
+    assert stats == {"fact_reports": 1, "fact_lines": len(lines), "fact_lines_positive": 2}
+
+
+def test_a_fact_that_many_lines_state_shares_its_label(tmp_path: Path) -> None:
+    (tmp_path / "report.txt").write_text(REPORT, encoding="utf-8")
+    facts = facts_file(tmp_path, [["tỉnh"]])  # the report's subject: in most lines
+    _, labels, _ = fact_examples(config(tmp_path, facts), {})
+    lines = [e.text.casefold() for e in candidates(prepare_document(REPORT), {}).excerpts]
+    stating = [i for i, line in enumerate(lines) if "tỉnh" in line]
+    assert len(stating) > FACT_LINES
+    share = FACT_LABEL * FACT_LINES / len(stating)
+    assert labels.tolist() == pytest.approx([share if i in stating else 0.0 for i in range(len(lines))])
+
+
+def test_no_facts_no_rows(tmp_path: Path) -> None:
+    cfg = KeypointConfig(data="unused", model="unused")
+    rows, labels, stats = fact_examples(cfg, {})
+    assert rows.shape == (0, len(KEYPOINT_FEATURE_NAMES)) and labels.size == 0 and stats == {}
+
+
+def test_facts_whose_sources_are_all_absent_are_refused(tmp_path: Path) -> None:
+    facts = facts_file(tmp_path, [["4,2%"]], path="missing.txt")
+    with pytest.raises(InvalidInputError, match="has its source under"):
+        fact_examples(config(tmp_path, facts), {})
+
+
+def test_the_benchmarks_own_reports_are_never_training_labels(tmp_path: Path) -> None:
+    from evaluation.keyfacts import DEFAULT_REPORTS
+
+    benchmark = json.loads(DEFAULT_REPORTS.read_text(encoding="utf-8"))
+    copy = tmp_path / "copy.json"
+    copy.write_text(json.dumps({"format": 1, "reports": benchmark["reports"][:2]}), encoding="utf-8")
+    with pytest.raises(InvalidInputError, match="key-fact benchmark"):
+        fact_examples(config(tmp_path, copy), {})
+
+
+def test_the_bundled_labels_are_other_reports_than_the_benchmarks() -> None:
+    from evaluation.keyfacts import DEFAULT_REPORTS, load_reports
+
+    labels = Path(__file__).resolve().parents[2] / "models" / "labels" / "keyfacts-vietnews-train.json"
+    trained = load_reports(labels)
+    assert len(trained) >= 90 and all(len(r.facts) == 5 for r in trained)
+    assert not {r.id for r in trained} & {r.id for r in load_reports(DEFAULT_REPORTS)}
+
+
+@pytest.mark.shared
+@pytest.mark.slow
+def test_every_bundled_label_occurs_in_its_article() -> None:
+    from evaluation.keyfacts import facts_not_in_text, load_reports, load_texts
+
+    shared = Path(__file__).resolve().parents[3] / "shared"
+    if not (shared / "data" / "vietnews" / "train.jsonl.xz").is_file():
+        pytest.skip(f"{shared}/data/vietnews is absent (../shared is only beside the project checkout)")
+    labels = load_reports(Path(__file__).resolve().parents[2] / "models" / "labels" / "keyfacts-vietnews-train.json")
+    texts = load_texts(labels, shared)
+    assert [r.id for r in labels if texts[r.id] is None] == []
+    assert [p for r in labels for p in facts_not_in_text(r, texts[r.id] or "")] == []
