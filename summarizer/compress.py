@@ -58,8 +58,9 @@ _LEAD_TIME = re.compile(
     re.IGNORECASE,
 )
 _CLAUSE_END = re.compile(r"[,;:]\s|\s[-–]\s")
-# a dash between two names is part of a name ("Bến Thành – Tham Lương"), not a clause end
-_NAME_DASH = re.compile(r"[A-ZĐÀ-Ỹ][^\W\d_]*\s[-–]\s[A-ZĐÀ-Ỹ]")
+# a dash between two names is part of a name ("Bến Thành – Tham Lương"), one between two
+# lower-case words part of a compound ("kinh tế - xã hội", "an ninh - quốc phòng"): no clause end
+_NAME_DASH = re.compile(r"[A-ZĐÀ-Ỹ][^\W\d_]*\s[-–]\s[A-ZĐÀ-Ỹ]|[a-zđà-ỹ]\s[-–]\s[a-zđà-ỹ]")
 # where an adjunct starts: a headline may end before it ("… làm việc với tỉnh | về tình hình …")
 _ADJUNCT = re.compile(r"\s(?=(?:về|nhằm|để|theo|khi|sau khi|do|vì|bởi|nhờ)\s)")
 # a list's enumerator, a clause of its own, that announces an item ("…: một là", ", thứ hai"): a
@@ -148,8 +149,9 @@ def headline_form(sentence: str, *, max_syllables: int = HEADLINE_MAX_SYLLABLES)
 # - `enumeration`: a trailing "…" enumeration cut to its first two items (and the "…"); a
 #   run of five or more short list items (up to 4 syllables each) cut to its first three;
 # - `clause_cut`: a line still over `MAX_LINE_SYLLABLES` cut at its last place that fits where a
-#   line may end (`_line_cuts`: a clause end or before an adjunct, not inside a list, a name, a
-#   quotation or a speaker's introduction, nor on a list's colon or enumerator).
+#   line may end (`_line_cuts`: a clause end or before an adjunct, not inside a list (`_in_list`),
+#   a name range or a compound ("kinh tế - xã hội"), a quotation or a speaker's introduction,
+#   nor on a list's colon or enumerator).
 # The sentence rules above (`RULES`) apply to units too.
 
 UNIT_RULES = (
@@ -210,6 +212,8 @@ _SUBJECT_WORDS = ("các", "nhiều", "việc", "những", "một", "trong", "t�
 _PAREN = re.compile(r"\s*\([^()\d]{1,80}\)")
 _TRAILING_LIST = re.compile(r"(?P<intro>\b(?:như|gồm|là|:))\s+(?P<items>[^;:]+?)(?P<dots>\s*(?:\.\.\.|…))\.?$")
 _COMMA = re.compile(r",\s+")
+# the last item of a list: at most three words, then "và"/"hoặc" ("phục hồi và phát triển")
+_LAST_ITEM = re.compile(r"\s*(?:\S+\s+){1,3}?(?:và|hoặc)\s", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -505,11 +509,24 @@ def _headline_cuts(text: str) -> list[int]:
             continue
         before = text[:at].rsplit(",", 1)[-1]
         after = text[match.end() :].split(",", 1)
-        if match.group()[0] == "," and len(after) > 1 and min(len(syllables(before)), len(syllables(after[0]))) <= 3:
+        if match.group()[0] == "," and _in_list(before, after):
             continue  # inside a list of short items ("mục tiêu, nhiệm vụ, giải pháp")
         cuts.append(at)
     cuts += [m.start() for m in _ADJUNCT.finditer(text)]
     return sorted(set(cuts))
+
+
+def _in_list(before: str, after: list[str]) -> bool:
+    """True for a comma between the items of a list: `before` is the text since the comma
+    before it, `after` the rest split at the next comma. Short items on both sides ("mục tiêu,
+    nhiệm vụ, giải pháp"); a one-word item ("thu, chi ngân sách"); or a short item before the
+    last one's "và"/"hoặc" ("tháo gỡ khó khăn, thúc đẩy, phục hồi và phát triển kinh tế")."""
+    size = len(syllables(before))
+    if len(after) > 1 and min(size, len(syllables(after[0]))) <= 3:
+        return True
+    if any(c.isdigit() for c in before):  # "…, tăng 5%": a figure closes a clause
+        return False
+    return size <= 1 or (size <= 3 and _LAST_ITEM.match(after[0]) is not None)
 
 
 def headline_excerpt(

@@ -122,6 +122,18 @@ def test_a_line_over_the_limit_is_cut_after_a_clause_that_fits() -> None:
             "kinh tế, tạo việc làm”.",
             ("vĩ mô", "lạm phát", "nền kinh tế"),
         ),
+        (  # a dash between lower-case words joins a compound ("kinh tế - xã hội"): no clause end
+            "Bắc Giang cần tiếp tục gắn chặt giữa thực hiện mục tiêu, chỉ tiêu, nhiệm vụ, giải pháp của Đảng bộ "
+            "tỉnh với việc thực hiện Nghị quyết số 11-NQ/TW, ngày 10-2-2022, của Bộ Chính trị, về phát triển kinh tế "
+            "- xã hội và bảo đảm quốc phòng, an ninh vùng trung du và miền núi phía Bắc.",
+            ("kinh tế",),
+        ),
+        (  # nor a comma before a list's last item and its "và", nor after a one-word item
+            "Đặc biệt về nhiệm vụ phát triển kinh tế - xã hội, thu, chi ngân sách 6 tháng cuối năm 2022 với 6 nhóm "
+            "nhiệm vụ, giải pháp trọng tâm, trong đó tập trung tháo gỡ khó khăn, hỗ trợ sản xuất kinh doanh, "
+            "thúc đẩy, phục hồi và phát triển kinh tế - xã hội.",
+            ("thúc đẩy", "kinh tế", "xã hội, thu"),
+        ),
     ],
 )
 def test_a_long_line_is_never_cut_mid_phrase(text: str, never_ends_with: tuple[str, ...]) -> None:
