@@ -95,6 +95,9 @@ class Report:
     description: str
     labels: tuple[str, ...]
     facts: tuple[tuple[str, ...], ...]
+    # which set of the benchmark it belongs to (its "set" field; "first" when absent): the sets
+    # were written apart and are reported apart
+    set: str = "first"
 
 
 def _report(item: Any, where: str) -> Report:
@@ -121,6 +124,7 @@ def _report(item: Any, where: str) -> Report:
         description=str(item.get("description", "")),
         labels=tuple(str(label) for label in labels),
         facts=tuple(tuple(fact) for fact in facts),
+        set=str(item.get("set") or "first"),
     )
 
 
@@ -236,7 +240,7 @@ def aggregate(rows: Sequence[dict[str, Any]]) -> dict[str, Any]:
     facts = sum(r["facts"] for r in rows)
     covered = sum(r["covered"] for r in rows)
     words = [r["words"] for r in rows]
-    syllables = [s for r in rows for s in r["bullet_syllables"]]
+    bullet_lengths = [s for r in rows for s in r["bullet_syllables"]]
     seconds = [r["seconds"] for r in rows]
     return {
         "reports": len(rows),
@@ -248,8 +252,8 @@ def aggregate(rows: Sequence[dict[str, Any]]) -> dict[str, Any]:
         "words_max": max(words, default=None),
         "bullets": sum(r["n_bullets"] for r in rows),
         "bullets_per_report_mean": round(statistics.fmean(r["n_bullets"] for r in rows), 2) if rows else None,
-        "bullet_syllables_median": _median(syllables),
-        "bullet_syllables_max": max(syllables, default=None),
+        "bullet_syllables_median": _median(bullet_lengths),
+        "bullet_syllables_max": max(bullet_lengths, default=None),
         "seconds_total": round(sum(seconds), 3),
         "seconds_max": max(seconds, default=None),
     }
@@ -321,11 +325,13 @@ def run_keyfacts(
             rows.append(row)
             fh.write(json.dumps(row, ensure_ascii=False) + "\n")
     totals = aggregate(rows)
+    sets = {report.id: report.set for report in present}
+    by_set = {name: aggregate([r for r in rows if sets[r["id"]] == name]) for name in dict.fromkeys(sets.values())}
     metrics = {
         "schema_version": SCHEMA_VERSION,
         "task": "keyfacts",
         "n": len(rows),
-        "scores": {"keyfacts": totals},
+        "scores": {"keyfacts": totals, "keyfacts_by_set": by_set},
         "per_report": [
             {k: r[k] for k in ("id", "facts", "covered", "words", "n_bullets", "bullet_syllables", "seconds")}
             for r in rows
@@ -357,10 +363,17 @@ def render_report(metrics: dict[str, Any], rows: Sequence[dict[str, Any]], repor
         f"load {format_load_avg(metrics['machine'].get('load_avg'))}.",
         "",
         "A fact is covered when headline + abstract + bullets contain one of its substrings (NFC, case-folded); "
-        "words and bullet syllables are whitespace tokens.",
+        "words are whitespace tokens, bullet syllables as the summarizer counts them.",
         "",
         render_table(rows, metrics["scores"]["keyfacts"]),
     ]
+    by_set = metrics["scores"].get("keyfacts_by_set", {})
+    if len(by_set) > 1:
+        lines += [
+            "By set: "
+            + "; ".join(f"{name} {t['covered']}/{t['facts']} = {t['coverage_pct']}%" for name, t in by_set.items()),
+            "",
+        ]
     if metrics["skipped"]:
         lines += [f"Skipped (source absent): {', '.join(metrics['skipped'])}", ""]
     lines += ["## Facts missed", ""]

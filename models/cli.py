@@ -181,13 +181,17 @@ def add_train_keypoints_command(sub: Any) -> None:
     p.add_argument("--facts-weight", type=float, default=3.0, help="weight of a --facts line against an AbMuSu line")
     p.add_argument("--limit", type=int, help="use the first N clusters only")
     p.add_argument("--rounds", type=int, default=300, help="boosting rounds")
-    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--seed", type=int, default=0, help="LightGBM's seed (no effect without --bagging)")
+    p.add_argument(
+        "--bagging", action="store_true", help="80%% row and feature bagging (off: the result does not hang on a seed)"
+    )
     p.add_argument("--workers", type=int, default=2, help="LightGBM threads")
     p.set_defaults(func=_cmd_train_keypoints)
 
 
 def _cmd_train_keypoints(args: argparse.Namespace) -> int:
     import logging
+    import math
     from pathlib import Path
 
     from models.train_keypoints import KeypointConfig, train_keypoints
@@ -196,6 +200,8 @@ def _cmd_train_keypoints(args: argparse.Namespace) -> int:
     for path in (args.data, *args.facts):
         if not Path(path).is_file():
             raise InvalidInputError(f"no such file: {path}")
+    if not math.isfinite(args.facts_weight) or args.facts_weight <= 0:
+        raise InvalidInputError(f"--facts-weight must be a positive number, not {args.facts_weight:g}")
     if args.facts and not Path(args.shared).is_dir():
         raise InvalidInputError(f"--shared {args.shared} is not a folder: it holds the --facts reports' sources")
     logging.getLogger("models").setLevel(logging.INFO)
@@ -205,6 +211,7 @@ def _cmd_train_keypoints(args: argparse.Namespace) -> int:
         facts=tuple(args.facts),
         shared=args.shared,
         facts_weight=args.facts_weight,
+        bagging=args.bagging,
         limit=args.limit,
         rounds=args.rounds,
         seed=args.seed,

@@ -58,9 +58,16 @@ _LEAD_TIME = re.compile(
     re.IGNORECASE,
 )
 _CLAUSE_END = re.compile(r"[,;:]\s|\s[-–]\s")
-# a dash between two names is part of a name ("Bến Thành – Tham Lương"), one between two
-# lower-case words part of a compound ("kinh tế - xã hội", "an ninh - quốc phòng"): no clause end
-_NAME_DASH = re.compile(r"[A-ZĐÀ-Ỹ][^\W\d_]*\s[-–]\s[A-ZĐÀ-Ỹ]|[a-zđà-ỹ]\s[-–]\s[a-zđà-ỹ]")
+# a dash between two names is part of a name ("Bến Thành – Tham Lương"): no clause end
+_NAME_DASH = re.compile(r"[A-ZĐÀ-Ỹ][^\W\d_]*\s[-–]\s[A-ZĐÀ-Ỹ]")
+# nor is the dash of a compound of two lower-case words ("kinh tế - xã hội", "an ninh - quốc
+# phòng"), unless what follows it opens a clause or an apposition ("nước ngoài - bao gồm …",
+# "nữ ca sĩ - vốn là …"); matched at the dash itself
+_LOWER = "a-zàáảãạăằắẳẵặâầấẩẫậđèéẻẽẹêềếểễệìíỉĩịòóỏõọôồốổỗộơờớởỡợùúủũụưừứửữựỳýỷỹỵ"
+_CLAUSE_OPENERS = (
+    "đã|đang|sẽ|là|vốn|bao|gồm|nhưng|và|cũng|có|được|bị|theo|khi|nơi|người|nhà|một|các|những|đây|đó|trong|với|cho"
+)
+_COMPOUND_DASH = re.compile(rf"(?<=[{_LOWER}])\s[-–]\s(?!(?:{_CLAUSE_OPENERS})\b)(?=[{_LOWER}])")
 # where an adjunct starts: a headline may end before it ("… làm việc với tỉnh | về tình hình …")
 _ADJUNCT = re.compile(r"\s(?=(?:về|nhằm|để|theo|khi|sau khi|do|vì|bởi|nhờ)\s)")
 # a list's enumerator, a clause of its own, that announces an item ("…: một là", ", thứ hai"): a
@@ -500,33 +507,36 @@ def _join(text: str, pieces: tuple[tuple[int, int], ...]) -> str:
 
 
 def _headline_cuts(text: str) -> list[int]:
-    """Where a headline may end: at a clause end that is not inside a list or a name, or before
-    an adjunct."""
+    """Where a headline may end: at a clause end that is not inside a list (`_in_list`), a name
+    range or a compound ("kinh tế - xã hội"), or before an adjunct."""
     cuts = []
     for match in _CLAUSE_END.finditer(text):
         at = match.start()
-        if match.group().strip() in "-–" and _NAME_DASH.search(text, max(0, at - 30), match.end() + 2):
+        if match.group().strip() in "-–" and (
+            _NAME_DASH.search(text, max(0, at - 30), match.end() + 2) or _COMPOUND_DASH.match(text, at)
+        ):
             continue
         before = text[:at].rsplit(",", 1)[-1]
         after = text[match.end() :].split(",", 1)
-        if match.group()[0] == "," and _in_list(before, after):
+        if match.group()[0] == "," and _in_list(before, after, middle="," in text[: at - len(before)]):
             continue  # inside a list of short items ("mục tiêu, nhiệm vụ, giải pháp")
         cuts.append(at)
     cuts += [m.start() for m in _ADJUNCT.finditer(text)]
     return sorted(set(cuts))
 
 
-def _in_list(before: str, after: list[str]) -> bool:
+def _in_list(before: str, after: list[str], *, middle: bool) -> bool:
     """True for a comma between the items of a list: `before` is the text since the comma
-    before it, `after` the rest split at the next comma. Short items on both sides ("mục tiêu,
-    nhiệm vụ, giải pháp"); a one-word item ("thu, chi ngân sách"); or a short item before the
-    last one's "và"/"hoặc" ("tháo gỡ khó khăn, thúc đẩy, phục hồi và phát triển kinh tế")."""
+    before it (`middle`: there is one), `after` the rest split at the next comma. Short items
+    on both sides ("mục tiêu, nhiệm vụ, giải pháp"); a one-word item ("thu, chi ngân sách"); or
+    a short item after another comma and before the last one's "và"/"hoặc" ("tháo gỡ khó khăn,
+    thúc đẩy, phục hồi và phát triển kinh tế")."""
     size = len(syllables(before))
     if len(after) > 1 and min(size, len(syllables(after[0]))) <= 3:
         return True
-    if any(c.isdigit() for c in before):  # "…, tăng 5%": a figure closes a clause
+    if any(c.isdigit() for c in before) or re.search(r"[;:–-]", before):  # "…, tăng 5%": a clause
         return False
-    return size <= 1 or (size <= 3 and _LAST_ITEM.match(after[0]) is not None)
+    return size <= 1 or (middle and size <= 3 and _LAST_ITEM.match(after[0]) is not None)
 
 
 def headline_excerpt(
@@ -538,8 +548,8 @@ def headline_excerpt(
 
     Deleted: source tags and credits (`RULES`), a leading time phrase, ceremony and attribution
     openings, chains of titles before a name, asides (`UNIT_RULES`); then, when still too long,
-    everything after the last clause end or adjunct that fits (never inside a list of short
-    items or a "Name – Name" range), else after the first one within `HEADLINE_SLACK` more
+    everything after the last clause end or adjunct that fits (`_headline_cuts`: never inside a
+    list, a "Name – Name" range or a compound), else after the first one within `HEADLINE_SLACK` more
     syllables; with no such place (a run without punctuation), after `max_syllables` syllables.
     No final full stop.
     """

@@ -231,10 +231,6 @@ _MEASURE_KEYS = tuple(f" {c} " for c in MEASURE_CUES)
 # keep ("Tỉnh đã đề ra mục tiêu tăng trưởng cao." says what it set out: not one)
 VAGUE_CUES = ("đã chỉ ra", "đã đề ra", "đã nêu", "nêu trên", "trên đây")
 _VAGUE = re.compile(rf"\b(?:{'|'.join(VAGUE_CUES)})\s*(?:[.,;:!?…)\"”]|$)", re.IGNORECASE)
-# a personal pronoun whose referent is in another sentence ("…, họ đã có thể vui mừng …",
-# "Tôi cho rằng …"): read alone, the line does not say who
-PRONOUNS = ("họ", "nó", "tôi", "chúng tôi", "chúng ta")
-_PRONOUN = re.compile(rf"(?<!\w)(?:{'|'.join(PRONOUNS)})(?!\w)", re.IGNORECASE)
 
 
 def report_salience(cands: Candidates) -> np.ndarray:
@@ -251,10 +247,7 @@ def report_salience(cands: Candidates) -> np.ndarray:
     out[:, 4] = [len(tokens) / MAX_LINE_SYLLABLES for tokens in cands.tokens]
     joined = [f" {' '.join(tokens)} " for tokens in cands.tokens]
     out[:, 5] = out[:, 0] * [any(key in text for key in _MEASURE_KEYS) for text in joined]
-    out[:, 6] = [
-        not any(c.isdigit() for c in e.text) and bool(_VAGUE.search(e.text) or _PRONOUN.search(e.text))
-        for e in cands.excerpts
-    ]
+    out[:, 6] = [not any(c.isdigit() for c in e.text) and bool(_VAGUE.search(e.text)) for e in cands.excerpts]
     return out
 
 

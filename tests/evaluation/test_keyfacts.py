@@ -192,3 +192,17 @@ def test_bullet_syllables_count_syllables_not_dashes() -> None:
     )
     row = summary_row(report, summary, 0.0)
     assert row["bullet_syllables"] == [8, 3] and row["covered"] == 1
+
+
+def test_the_benchmark_is_reported_by_set(tmp_path: Path) -> None:
+    data, shared = write_tiny_benchmark(tmp_path)
+    reports = json.loads(data.read_text(encoding="utf-8"))["reports"]
+    second = {**reports[0], "id": "r2", "set": "second"}
+    data.write_text(json.dumps({"reports": [reports[0], second]}, ensure_ascii=False), encoding="utf-8")
+    out = tmp_path / "run"
+    args = ["eval", "--task", "keyfacts", "--data", str(data), "--shared", str(shared), "--out", str(out)]
+    assert main([*args, "--baseline", "lead-3"]) == 0
+    metrics = json.loads((out / "metrics.json").read_text(encoding="utf-8"))
+    by_set = metrics["scores"]["keyfacts_by_set"]
+    assert {name: (t["facts"], t["covered"]) for name, t in by_set.items()} == {"first": (3, 2), "second": (3, 2)}
+    assert "By set: first 2/3 = 66.7%; second 2/3 = 66.7%" in (out / "report.md").read_text(encoding="utf-8")

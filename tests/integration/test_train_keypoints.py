@@ -47,16 +47,19 @@ def _model_copy(where: Path) -> Path:
     return folder
 
 
-def _train(inputs: dict[str, Path], folder: Path) -> int:
+def _train(inputs: dict[str, Path], folder: Path, *extra: str) -> int:
     args = ["train-keypoints", "--data", str(inputs["clusters"]), "--model", str(folder), "--rounds", "20"]
-    return main([*args, "--facts", str(inputs["facts"]), "--shared", str(inputs["shared"]), "--workers", "1"])
+    return main([*args, "--facts", str(inputs["facts"]), "--shared", str(inputs["shared"]), "--workers", "1", *extra])
+
+
+def _trees(folder: Path) -> str:
+    return (folder / "keypoints.lgb.txt").read_text(encoding="utf-8").split("end of trees")[0]
 
 
 def test_training_with_key_facts_is_recorded_and_reproducible(inputs: dict[str, Path], tmp_path: Path) -> None:
     first, second = _model_copy(tmp_path / "a"), _model_copy(tmp_path / "b")
-    assert _train(inputs, first) == 0 and _train(inputs, second) == 0
-    text = (first / "keypoints.lgb.txt").read_bytes()
-    assert text.startswith(b"tree") and text == (second / "keypoints.lgb.txt").read_bytes()
+    assert _train(inputs, first) == 0 and _train(inputs, second, "--seed", "7") == 0
+    assert _trees(first).startswith("tree") and _trees(first) == _trees(second)  # no bagging: no seed lottery
     trained = json.loads((first / "model.json").read_text(encoding="utf-8"))["keypoints"]["trained_on"]
     assert trained["facts"] == [str(inputs["facts"])] and trained["fact_reports"] == 2
     assert 0 < trained["fact_lines_positive"] < trained["fact_lines"] and trained["bagging"] is False
@@ -69,14 +72,22 @@ def test_training_with_key_facts_is_recorded_and_reproducible(inputs: dict[str, 
     [
         ({"--facts": "missing.json"}, "no such file"),
         ({"--shared": "no-such-folder"}, "is not a folder"),
+        ({"--facts-weight": "0"}, "--facts-weight must be a positive number"),
+        ({"--facts-weight": "nan"}, "--facts-weight must be a positive number"),
+        (
+            {"--facts": str(REPO / "evaluation" / "keyfacts" / "reports.json")},
+            "holds reports of the key-fact benchmark",
+        ),
     ],
 )
 def test_bad_key_fact_arguments_are_clear_errors(
     inputs: dict[str, Path], tmp_path: Path, capsys, change: dict[str, str], message: str
 ) -> None:
     values = {"--facts": str(inputs["facts"]), "--shared": str(inputs["shared"])}
-    values.update({k: str(tmp_path / v) for k, v in change.items()})
-    args = ["train-keypoints", "--data", str(inputs["clusters"]), "--model", str(tmp_path / "m")]
+    values.update(
+        {k: v if k == "--facts-weight" or Path(v).is_absolute() else str(tmp_path / v) for k, v in change.items()}
+    )
+    args = ["train-keypoints", "--data", str(inputs["clusters"]), "--model", str(_model_copy(tmp_path))]
     for flag, value in values.items():
         args += [flag, value]
     assert main(args) == 2

@@ -290,3 +290,23 @@ def test_a_headline_has_no_quotation_mark_that_opens_or_closes_nothing(sentence:
     assert result.text == expected
     kept = [sentence[a:b] for a, b in result.pieces]
     assert "".join(kept).replace(" ", "") == expected.replace(" ", "")  # the evidence is the line's words
+
+
+@pytest.mark.parametrize(
+    ("text", "place", "is_cut"),
+    [
+        ("phát triển kinh tế - xã hội của tỉnh", " - xã", False),  # a compound
+        ("phát triển kinh tế - xã hội - 70% dành cho giao thông", " - 70%", True),  # a clause dash right after one
+        ("ký hợp đồng với đối tác nước ngoài - bao gồm các nhà nhập khẩu", " - bao", True),  # an apposition
+        ("Đây là sản phẩm của nữ ca sĩ - vốn là người mẫu", " - vốn", True),
+        ("Tuyến Bến Thành – Tham Lương dài 11 km", " – Tham", False),  # a name range
+        ("tháo gỡ khó khăn, hỗ trợ doanh nghiệp, thúc đẩy, phục hồi và phát triển", ", phục", False),
+        ("phát triển kinh tế, thu, chi ngân sách địa phương năm nay", ", chi", False),  # after a one-word item
+        ("Doanh thu đạt 26 tỷ USD, tăng 16%, người dân và doanh nghiệp đều hưởng lợi", ", người", True),  # a figure
+        ("Theo ông Hùng, doanh nghiệp và người dân đều hưởng lợi từ chính sách", ", doanh", True),  # no list before
+    ],
+)
+def test_where_a_line_may_end_at_dashes_and_commas(text: str, place: str, is_cut: bool) -> None:
+    from summarizer.compress import _headline_cuts
+
+    assert (text.index(place) in _headline_cuts(text)) is is_cut

@@ -43,7 +43,7 @@ def test_the_lines_that_state_a_fact_are_the_positives(tmp_path: Path) -> None:
     expected = [FACT_LABEL if ("4,2%" in line or "mã số vùng trồng" in line) else 0.0 for line in lines]
     assert labels.tolist() == expected and sum(1 for v in expected if v) == 2
     assert rows.shape == (len(lines), len(KEYPOINT_FEATURE_NAMES))
-    assert stats == {"fact_reports": 1, "fact_lines": len(lines), "fact_lines_positive": 2}
+    assert stats == {"fact_reports": 1, "fact_lines": len(lines), "fact_lines_positive": 2, "fact_facts_in_no_line": 0}
 
 
 def test_a_fact_that_many_lines_state_shares_its_label(tmp_path: Path) -> None:
@@ -55,6 +55,22 @@ def test_a_fact_that_many_lines_state_shares_its_label(tmp_path: Path) -> None:
     assert len(stating) > FACT_LINES
     share = FACT_LABEL * FACT_LINES / len(stating)
     assert labels.tolist() == pytest.approx([share if i in stating else 0.0 for i in range(len(lines))])
+
+
+def test_a_fact_no_line_states_is_counted_and_an_unreadable_report_skipped(tmp_path: Path) -> None:
+    (tmp_path / "report.txt").write_text(REPORT, encoding="utf-8")
+    (tmp_path / "empty.txt").write_text("  \n", encoding="utf-8")
+    data = {
+        "format": 1,
+        "reports": [
+            {"id": "r1", "source": {"path": "report.txt"}, "facts": [["4,2%"], ["không có trong bài"]]},
+            {"id": "r2", "source": {"path": "empty.txt"}, "facts": [["4,2%"]]},
+        ],
+    }
+    facts = tmp_path / "facts.json"
+    facts.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+    _, _, stats = fact_examples(config(tmp_path, facts), {})
+    assert stats["fact_facts_in_no_line"] == 1 and stats["fact_reports"] == 1 and stats["fact_reports_skipped"] == 1
 
 
 def test_no_facts_no_rows(tmp_path: Path) -> None:
@@ -79,12 +95,24 @@ def test_the_benchmarks_own_reports_are_never_training_labels(tmp_path: Path) ->
         fact_examples(config(tmp_path, copy), {})
 
 
+def test_a_benchmark_report_under_another_id_is_refused_too(tmp_path: Path) -> None:
+    from evaluation.keyfacts import DEFAULT_REPORTS
+
+    report = json.loads(DEFAULT_REPORTS.read_text(encoding="utf-8"))["reports"][1]
+    renamed = tmp_path / "renamed.json"
+    renamed.write_text(json.dumps({"format": 1, "reports": [{**report, "id": "mine/1"}]}), encoding="utf-8")
+    with pytest.raises(InvalidInputError, match="key-fact benchmark"):
+        fact_examples(config(tmp_path, renamed), {})
+
+
 def test_the_bundled_labels_are_other_reports_than_the_benchmarks() -> None:
     from evaluation.keyfacts import DEFAULT_REPORTS, load_reports
 
     labels = Path(__file__).resolve().parents[2] / "models" / "labels" / "keyfacts-vietnews-train.json"
     trained = load_reports(labels)
-    assert len(trained) >= 90 and all(len(r.facts) == 5 for r in trained)
+    assert len(trained) == 144 and all(len(r.facts) == 5 for r in trained)
+    benchmark = {(r.path, r.record) for r in load_reports(DEFAULT_REPORTS)}
+    assert not {(r.path, r.record) for r in trained} & benchmark
     assert not {r.id for r in trained} & {r.id for r in load_reports(DEFAULT_REPORTS)}
 
 
