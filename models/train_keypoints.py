@@ -11,8 +11,8 @@ every article of a cluster gets the label
 the first saying which lines rebuild the summary, the second grading the rest. Editors' key
 facts of long reports (`facts`: files in the key-fact benchmark's format, e.g.
 `models/labels/keyfacts-vietnews-train.json`; never the benchmark itself) add their reports'
-lines, labelled `FACT_LABEL` where the line states one of the facts and 0 elsewhere, weighted
-`facts_weight` against an AbMuSu line. One LightGBM
+lines, labelled `FACT_LABEL` where the line states one of the facts (shared out when many lines
+do) and 0 elsewhere, weighted `facts_weight` against an AbMuSu line. One LightGBM
 regression on `KEYPOINT_FEATURE_NAMES` is written as `keypoints.lgb.txt` into an ext-vi model
 folder, and `model.json` records its feature version. Reproducible: fixed seed, deterministic.
 """
@@ -45,7 +45,8 @@ logger = logging.getLogger(__name__)
 # the label of a line that states an editor's key fact (an AbMuSu oracle line gets 1 + its
 # bigram share); a fact that more than FACT_LINES lines state (its substring names the report's
 # subject: "Nghị quyết 01") shares FACT_LINES labels among them. Chosen on the key-fact
-# benchmark over three seeds: FACT_LINES 2 gave 82/82/83 of 130 facts, unlimited 80/83/82.
+# benchmark with 96 reports' facts, bagged, over three seeds: FACT_LINES 2 gave 82/82/83 of 130
+# facts, unlimited 80/83/82.
 FACT_LABEL = 1.5
 FACT_LINES = 2
 
@@ -80,7 +81,7 @@ class KeypointConfig:
     # docstring), their sources under `shared`, and the weight of one of their lines
     facts: tuple[str, ...] = ()
     shared: str = "../shared"
-    facts_weight: float = 3.0  # over three seeds, 3 and 8 gave 79-81 of 130 facts alike
+    facts_weight: float = 3.0  # with 48 reports' facts, over three seeds, 3 and 8 gave 79-81 of 130 alike
     # LightGBM's 80% row and feature bagging: off, because on this small a training set it made
     # the benchmark a seed lottery (seeds 0-4: 79-82 of 130 facts; without it 82 whatever the seed)
     bagging: bool = False
