@@ -186,8 +186,8 @@ def fact_examples(cfg: KeypointConfig, idf: dict[str, float]) -> tuple[np.ndarra
             cands = candidates(doc, idf)
             lines = [normalize(e.text) for e in cands.excerpts]
             label = [0.0] * len(lines)
-            for fact in report.facts:
-                stating = [i for i, line in enumerate(lines) if any(normalize(s) in line for s in fact)]
+            for fact in [[normalize(s) for s in fact] for fact in report.facts]:
+                stating = [i for i, line in enumerate(lines) if any(s in line for s in fact)]
                 stats["fact_facts_in_no_line"] += not stating  # e.g. a figure only in a deleted aside
                 share = FACT_LABEL * min(1.0, FACT_LINES / max(len(stating), 1))
                 for i in stating:

@@ -221,6 +221,7 @@ _TRAILING_LIST = re.compile(r"(?P<intro>\b(?:như|gồm|là|:))\s+(?P<items>[^;:
 _COMMA = re.compile(r",\s+")
 # the last item of a list: at most three words, then "và"/"hoặc" ("phục hồi và phát triển")
 _LAST_ITEM = re.compile(r"\s*(?:\S+\s+){1,3}?(?:và|hoặc)\s", re.IGNORECASE)
+_CLAUSE_MARK = re.compile(r"[;:–-]")  # an item of a list holds none
 
 
 @dataclass(frozen=True)
@@ -516,9 +517,9 @@ def _headline_cuts(text: str) -> list[int]:
             _NAME_DASH.search(text, max(0, at - 30), match.end() + 2) or _COMPOUND_DASH.match(text, at)
         ):
             continue
-        before = text[:at].rsplit(",", 1)[-1]
+        _, earlier_comma, before = text[:at].rpartition(",")
         after = text[match.end() :].split(",", 1)
-        if match.group()[0] == "," and _in_list(before, after, middle="," in text[: at - len(before)]):
+        if match.group()[0] == "," and _in_list(before, after, middle=bool(earlier_comma)):
             continue  # inside a list of short items ("mục tiêu, nhiệm vụ, giải pháp")
         cuts.append(at)
     cuts += [m.start() for m in _ADJUNCT.finditer(text)]
@@ -534,7 +535,7 @@ def _in_list(before: str, after: list[str], *, middle: bool) -> bool:
     size = len(syllables(before))
     if len(after) > 1 and min(size, len(syllables(after[0]))) <= 3:
         return True
-    if any(c.isdigit() for c in before) or re.search(r"[;:–-]", before):  # "…, tăng 5%": a clause
+    if any(c.isdigit() for c in before) or _CLAUSE_MARK.search(before):  # "…, tăng 5%": a clause
         return False
     return size <= 1 or (middle and size <= 3 and _LAST_ITEM.match(after[0]) is not None)
 
