@@ -275,6 +275,8 @@ def default_loader(settings: Settings) -> Callable[[], Summarizer]:
     """Load `settings.model` with the settings' load options (device, dtype, backend...)."""
 
     def load() -> Summarizer:
-        return Summarizer.from_pretrained(settings.model, load=settings.load_options())
+        summarizer = Summarizer.from_pretrained(settings.model, load=settings.load_options())
+        summarizer.warm_up()  # a service summarizes request after request
+        return summarizer
 
     return load

@@ -51,6 +51,9 @@ class Baseline:
         )
         self.info = ModelInfo(self.spec.name, "", "extractive", "extractive", "cpu")
 
+    def warm_up(self) -> None:
+        """Nothing to prepare: a baseline has no model (`Summarizer.warm_up`'s counterpart)."""
+
     def summarize(self, text: str, *, title: str | None = None, **_: Any) -> Summary:
         return self.summarize_many([text], titles=[title])[0]
 

@@ -143,7 +143,8 @@ def predict(
 
     With `with_title`, the abstract and bullets are made with each record's title given,
     and the headline in a second pass from the body alone (a given title would be the
-    headline itself). Returns speed figures: one warm-up document is run first and not timed.
+    headline itself). Returns speed figures: the model's warm-up (`Summarizer.warm_up`, as a batch
+    job does) and one document are run first and not timed.
 
     `reference` (a baseline of evaluation/baselines.py, or None) is timed on the very same
     batches, right after the model on each, so both see the same machine conditions; it gets
@@ -158,10 +159,13 @@ def predict(
     with (out / "predictions.jsonl").open("w", encoding="utf-8") as fh:
         for batch in chunked(records, batch_size):
             if started is None:
-                summarizer.summarize(batch[0].text, generation=generation)  # warm-up, excluded from timings
+                # warm-up, excluded from timings: a long run's one-off costs, then one document
+                summarizer.warm_up()
+                summarizer.summarize(batch[0].text, generation=generation)
                 if reference is not None:
                     w0 = time.perf_counter()
-                    reference.summarize(batch[0].text)  # the reference's own warm-up, excluded too
+                    reference.warm_up()  # the reference's own warm-up, excluded too
+                    reference.summarize(batch[0].text)
                     reference_wall += time.perf_counter() - w0
                 started = time.perf_counter()
             t0 = time.perf_counter()

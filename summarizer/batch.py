@@ -281,6 +281,7 @@ def run_batch(summarizer: Summarizer, cfg: BatchConfig) -> BatchStats:
             is written) or the output cannot be written.
     """
     window: list[InputRecord] = []
+    summarizer.warm_up()  # a batch is a long run: its one-off costs up front
 
     def flush() -> None:
         for rows in summarized(summarizer, window, cfg):

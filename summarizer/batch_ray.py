@@ -34,6 +34,7 @@ class SummarizeActor:
 
         self.cfg = cfg
         self.summarizer = Summarizer.from_pretrained(cfg.model, cfg.load)
+        self.summarizer.warm_up()  # the actor summarizes batch after batch
 
     def __call__(self, batch: dict[str, Any]) -> dict[str, list[Any]]:
         import json

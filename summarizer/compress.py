@@ -43,6 +43,8 @@ _PHOTO_HINT = re.compile(r"\((?:ảnh|video|clip|nguồn)|ảnh(?: minh họa)?\
 
 def _without_credits(text: str) -> str:
     """`text` with its photo/video credits (`_PHOTO`) removed."""
+    if "(" not in text and "ảnh" not in text.lower():  # what every hint holds (most texts: neither)
+        return text
     return _PHOTO.sub("", text) if _PHOTO_HINT.search(text) else text
 
 
@@ -51,6 +53,9 @@ _ATTRIBUTION = re.compile(
     re.IGNORECASE,
 )
 _TRAILING_BYLINE = re.compile(r"(?<=[.!?…])(?:/\.)?\s+(?:[A-ZĐÀ-Ỹ][\wÀ-ỹ]*\s?){1,4}$")
+# a text ending in one of these has no trailing byline (its last character would be a letter or
+# a space): most sentences, which end in a full stop, are not searched
+_NO_BYLINE_END = frozenset('.!?…"”)')
 _LEAD_TIME = re.compile(
     r"^(?:(?:sáng|trưa|chiều|tối|đêm|rạng sáng|ngày|hôm|trong ngày|vào)\s+(?:nay\s+)?(?:ngày\s+)?"
     r"(?:\d{1,2}[/.-]\d{1,2}(?:[/.-]\d{2,4})?|qua|nay|hôm qua)|(?:sáng|chiều|tối|trưa)\s+nay)"
@@ -104,11 +109,11 @@ def compress(sentence: str, *, rules: tuple[str, ...] = RULES) -> Compressed:
         match = _SOURCE_TAG.match(text)
         if match and len(syllables(text[match.end() :])) >= 4:
             text = text[match.end() :]
-    if "trailing_byline" in rules:
+    if "trailing_byline" in rules and text[-1:] not in _NO_BYLINE_END:
         match = _TRAILING_BYLINE.search(text)
         if match and match.start() > 0:
             text = text[: match.start()]
-    if "attribution" in rules:
+    if "attribution" in rules and "(" in text:
         text = _ATTRIBUTION.sub("", text)
     if "photo_credit" in rules:
         removed = _without_credits(text)
@@ -128,6 +133,7 @@ def is_photo_caption(sentence: str) -> bool:
     return not has_syllable(_without_credits(sentence))
 
 
+@functools.lru_cache(maxsize=1024)  # selection asks it of the same sentence more than once
 def headline_form(sentence: str, *, max_syllables: int = HEADLINE_MAX_SYLLABLES) -> str:
     """A sentence shortened into a headline (see `headline_excerpt`), as text.
 
@@ -219,6 +225,7 @@ _SUBJECT_WORDS = ("các", "nhiều", "việc", "những", "một", "trong", "t�
 _PAREN = re.compile(r"\s*\([^()\d]{1,80}\)")
 _TRAILING_LIST = re.compile(r"(?P<intro>\b(?:như|gồm|là|:))\s+(?P<items>[^;:]+?)(?P<dots>\s*(?:\.\.\.|…))\.?$")
 _COMMA = re.compile(r",\s+")
+_DOTS = ("...", "…", "….")  # how a text with a trailing enumeration (`_TRAILING_LIST`) ends
 # the last item of a list: at most three words, then "và"/"hoặc" ("phục hồi và phát triển")
 _LAST_ITEM = re.compile(r"\s*(?:\S+\s+){1,3}?(?:và|hoặc)\s", re.IGNORECASE)
 _CLAUSE_MARK = re.compile(r"[;:–-]")  # an item of a list holds none
@@ -315,6 +322,8 @@ def _connective(edit: _Editable) -> None:
 
 
 def _title_chain(edit: _Editable) -> None:
+    if "," not in edit.text:  # a chain's titles are separated by commas
+        return
     for match in reversed(list(_TITLE_CHAIN.finditer(edit.text))):
         edit.delete(match.start(), match.end())
 
@@ -326,13 +335,16 @@ def _speaker(edit: _Editable) -> None:
 
 
 def _parenthetical(edit: _Editable) -> None:
+    if "(" not in edit.text:
+        return
     for match in reversed(list(_PAREN.finditer(edit.text))):
         if match.start() > 0 and len(syllables(match.group())) <= 15:
             edit.delete(match.start(), match.end())
 
 
 def _enumeration(edit: _Editable) -> None:
-    match = _TRAILING_LIST.search(edit.text)
+    # a trailing enumeration ends in "..." or "…" (and maybe a full stop): only then searched
+    match = _TRAILING_LIST.search(edit.text) if edit.text.rstrip("\n").endswith(_DOTS) else None
     if match:
         commas = list(_COMMA.finditer(edit.text, match.start("items"), match.end("items")))
         if len(commas) >= 2:  # three or more items: keep two and the "…"
@@ -343,8 +355,10 @@ def _enumeration(edit: _Editable) -> None:
 
 def _short_list(edit: _Editable, *, min_items: int = 5, keep: int = 3, item_syllables: int = 4) -> None:
     """Cut a run of at least `min_items` short comma-separated items after its first `keep`."""
+    if edit.text.count(",") < min_items:  # a run's items each follow a comma
+        return
     commas = list(_COMMA.finditer(edit.text))
-    if len(commas) < min_items:  # a run's items each follow a comma
+    if len(commas) < min_items:
         return
     bounds = [0, *(m.end() for m in commas)]
     starts = [m.start() for m in commas] + [len(edit.text)]
@@ -458,6 +472,7 @@ def _ends(edit: _Editable, rules: tuple[str, ...]) -> None:
     edit.keep(kept.start, kept.end)
 
 
+_LINE_TRIM = " ,;:-–"  # what a line never starts or ends with after a deletion
 _UNIT_RULE_STEPS = (
     ("lead_phrase", _lead_phrase),
     ("connective", _connective),
@@ -489,7 +504,8 @@ def excerpt(
     for name, step in _UNIT_RULE_STEPS:
         if name in rules:
             step(edit)
-            edit.keep(len(edit.text) - len(edit.text.lstrip(" ,;:-–")), len(edit.text.rstrip(" ,;:-–")))
+            if edit.text[:1] in _LINE_TRIM or edit.text[-1:] in _LINE_TRIM:  # "" too: nothing to keep
+                edit.keep(len(edit.text) - len(edit.text.lstrip(_LINE_TRIM)), len(edit.text.rstrip(_LINE_TRIM)))
     _unmatched_quotes(edit)
     pieces = stripped_spans(text, edit.pieces()) or stripped_spans(text, ((start, end),))
     joined = _join(text, pieces)

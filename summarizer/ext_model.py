@@ -155,6 +155,12 @@ class ExtractiveModel:
                 raise ModelLoadError(f"{folder}/{KEYPOINTS_FILE} cannot be read ({exc}); retrain or copy it") from exc
         return cls(boosters[0], boosters[1], idf, config, keypoints)
 
+    def warm_up(self) -> bool:
+        """Score with LightGBM's compiled predictor from now on (`TreeEnsemble.compile`): for a
+        process about to select for many documents. Returns whether every scorer switched."""
+        boosters = [self.abstract_booster, self.headline_booster, self.keypoint_booster]
+        return all([b.compile() for b in boosters if b is not None])
+
     def score(self, docs: Sequence[Document]) -> list[tuple[np.ndarray, np.ndarray]]:
         """(abstract scores, headline scores) per document, one model call for all of them."""
         features = [sentence_features(doc, self.idf) for doc in docs]

@@ -22,7 +22,7 @@ import numpy as np
 
 from summarizer.document import Document
 from summarizer.faithfulness import count_name_runs
-from summarizer.tokens import syllables
+from summarizer.tokens import Cues, syllables
 
 FEATURE_VERSION = 2
 
@@ -49,7 +49,7 @@ CUES = (
     "khởi tố",
     "tăng trưởng",
 )
-_CUE_KEYS = tuple(f" {c} " for c in CUES)
+_CUE_FINDER = Cues(CUES)
 
 # What an editor looks for in a report's bullets: its figures, its problems, its decisions.
 PROBLEM_CUES = (
@@ -89,8 +89,8 @@ DIRECTION_CUES = (
     "thống nhất",
     "mục tiêu",
 )
-PROBLEM_KEYS = tuple(f" {c} " for c in PROBLEM_CUES)  # as found in " ".join(syllables) padded
-DIRECTION_KEYS = tuple(f" {c} " for c in DIRECTION_CUES)
+_PROBLEMS = Cues(PROBLEM_CUES)
+_DIRECTIONS = Cues(DIRECTION_CUES)
 # a figure: a quantity ("14,14%", "5.703 vụ", "35 đường bay", "6,8 - 7,1%"), not a date, year or
 # period ("26-6-2024", "năm 2024", "6 tháng"), or a document's number ("11-NQ/TW", "153/2020/NĐ-CP")
 _FIGURE = re.compile(
@@ -191,10 +191,10 @@ def facets(sentences: Sequence[str], tokens: Sequence[Sequence[str]] | None = No
     """
     out = np.zeros((len(sentences), len(FACETS)), dtype=np.float32)
     for i, sentence in enumerate(sentences):
-        joined = f" {' '.join(syllables(sentence) if tokens is None else tokens[i])} "
+        line = syllables(sentence) if tokens is None else tokens[i]
         out[i, 0] = len(_FIGURE.findall(sentence)) if _NUMBER.search(sentence) else 0  # a figure has a digit
-        out[i, 1] = sum(key in joined for key in PROBLEM_KEYS)
-        out[i, 2] = sum(key in joined for key in DIRECTION_KEYS)
+        out[i, 1] = len(_PROBLEMS.found(line))
+        out[i, 2] = len(_DIRECTIONS.found(line))
     return out
 
 
@@ -297,7 +297,9 @@ def _surface(sentence: str, tokens: Sequence[str]) -> np.ndarray:
 def _surface_row(sentence: str, tokens: Sequence[str]) -> np.ndarray:
     words = sentence.split()
     stripped = sentence.rstrip("\"”'») ")
-    joined = f" {' '.join(tokens)} "
+    cues = [False] * len(CUES)
+    for j in _CUE_FINDER.found(tokens):
+        cues[j] = True
     digits = len(_NUMBER.findall(sentence))  # percentages and dates need one
     row = np.array(
         [
@@ -306,7 +308,7 @@ def _surface_row(sentence: str, tokens: Sequence[str]) -> np.ndarray:
             digits > 0 and bool(_DATE.search(sentence)),
             bool(_MONEY.search(sentence)),
             count_name_runs(sentence),
-            sum(1 for w in words if w[0].isupper()) / max(len(words), 1),
+            sum([w[0].isupper() for w in words]) / max(len(words), 1),
             len(_QUOTE.findall(sentence)),
             stripped.endswith(":"),
             stripped.endswith("?"),
@@ -316,7 +318,7 @@ def _surface_row(sentence: str, tokens: Sequence[str]) -> np.ndarray:
             "(" in sentence,
             sentence[:1] in "\"“'",
             bool(_DATELINE.match(sentence)),
-            *(key in joined for key in _CUE_KEYS),
+            *cues,
         ],
         dtype=np.float32,
     )

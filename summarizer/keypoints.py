@@ -29,7 +29,7 @@ from summarizer.features import (
     sentence_features,
 )
 from summarizer.segment import SentenceSpan
-from summarizer.tokens import syllables
+from summarizer.tokens import Cues, syllables
 from summarizer.units import ITEM, OPENER
 
 KEYPOINT_FEATURE_VERSION = 1
@@ -62,7 +62,7 @@ PRAISE_CUES = (
     "tổ chức thực hiện",
     "quan tâm",
 )
-_PRAISE_KEYS = tuple(f" {c} " for c in PRAISE_CUES)
+_PRAISE = Cues(PRAISE_CUES)
 _PRAISE_SIZES = tuple(len(c.split()) for c in PRAISE_CUES)
 
 EXTRA_FEATURES = (
@@ -223,7 +223,7 @@ MEASURE_CUES = (
     "dự báo",
     "kế hoạch",
 )
-_MEASURE_KEYS = tuple(f" {c} " for c in MEASURE_CUES)
+_MEASURES = Cues(MEASURE_CUES)
 
 # a reference back to what the report said elsewhere, closing its clause ("khắc phục các hạn chế
 # đã chỉ ra.", "những mục tiêu … đã đề ra;"): without a number (a figure, a date or a period: "các
@@ -245,9 +245,10 @@ def report_salience(cands: Candidates) -> np.ndarray:
     out[:, :3] = cands.facets > 0
     out[:, 3] = [praise_share(e.text, tokens) for e, tokens in zip(cands.excerpts, cands.tokens, strict=True)]
     out[:, 4] = [len(tokens) / MAX_LINE_SYLLABLES for tokens in cands.tokens]
-    joined = [f" {' '.join(tokens)} " for tokens in cands.tokens]
-    out[:, 5] = out[:, 0] * [any(key in text for key in _MEASURE_KEYS) for text in joined]
-    out[:, 6] = [not any(c.isdigit() for c in e.text) and bool(_VAGUE.search(e.text)) for e in cands.excerpts]
+    for i in np.flatnonzero(out[:, 0]):  # a measure is read only where there is a figure
+        out[i, 5] = bool(_MEASURES.found(cands.tokens[i]))
+    for i, e in enumerate(cands.excerpts):  # rare: a digit is looked for only after a back-reference
+        out[i, 6] = bool(_VAGUE.search(e.text)) and not any(c.isdigit() for c in e.text)
     return out
 
 
@@ -255,8 +256,7 @@ def praise_share(text: str, tokens: Sequence[str] | None = None) -> float:
     """The share of `text`'s syllables (`tokens`, when the caller has them) that belong to praise
     and ceremony words (`PRAISE_CUES`)."""
     tokens = syllables(text) if tokens is None else tokens
-    joined = f" {' '.join(tokens)} "
-    praise = sum([n for k, n in zip(_PRAISE_KEYS, _PRAISE_SIZES, strict=True) if k in joined])
+    praise = sum([_PRAISE_SIZES[j] for j in _PRAISE.found(tokens)])
     return praise / max(len(tokens), 1)
 
 

@@ -97,6 +97,15 @@ class Summarizer:
             selector = ExtractiveModel.load(source)
         return cls(spec, generator, selector=selector, load=options)
 
+    def warm_up(self) -> None:
+        """Pay a long run's one-off costs now rather than during its first documents: ext-vi's
+        scorers switch to LightGBM's compiled predictor (importing LightGBM takes about a
+        second), which a process otherwise does only after a few hundred documents. For batch
+        jobs, the service and evaluations; one `summarize` in a fresh process is faster without.
+        Outputs are the same either way."""
+        if self.selector is not None and not self.selector.warm_up():
+            logger.info("warm-up: LightGBM is not installed; ext-vi's scorers stay on numpy")
+
     @property
     def batch_size(self) -> int:
         """Documents or chunks per model call (from the load options)."""

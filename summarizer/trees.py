@@ -8,7 +8,9 @@ is most of ext-vi's cost in a batch. So an ensemble predicts in numpy until it h
 text file into `lightgbm.Booster` (when LightGBM is installed) and uses it from then on. Both
 paths give the same regression scores, float for float (the trees' outputs are added in the
 file's order, as LightGBM adds them; a test checks equality on the bundled models), so a
-document scores the same before and after the switch. Training uses LightGBM itself
+document scores the same before and after the switch. A caller about to score many documents
+(a batch job, the service, an evaluation) switches at once with `TreeEnsemble.compile()`
+(`Summarizer.warm_up()`), so no document of a long run is scored by the slow walk. Training uses LightGBM itself
 (`models/train_extractor.py`); the text model files are read without pickle.
 
 Supported: what `tomtat train-extractor` writes, i.e. numerical splits (categorical splits
@@ -157,15 +159,28 @@ class TreeEnsemble:
             return np.asarray(compiled.predict(x, num_threads=1), dtype=np.float64)
         return self._walk(x)
 
+    def compile(self) -> bool:
+        """Switch to LightGBM's compiled predictor now, instead of after `compiled_after` rows
+        (a long run pays the import once, up front). Returns whether predictions now come from
+        it: False when LightGBM is not installed, or this ensemble was built without its text
+        or with `compiled_after=None`."""
+        with self._lock:
+            if self._compiled is None and self._compiled_after is not None:
+                self._load_compiled()
+            return self._compiled is not None
+
+    def _load_compiled(self) -> None:
+        import lightgbm  # deferred: see the module docstring
+
+        self._compiled = lightgbm.Booster(model_str=self._text)
+        log.info("tree ensemble: %d rows scored, now predicting with LightGBM's compiled code", self._rows)
+
     def _compile_when_due(self, rows: int) -> Any:
         """LightGBM's predictor for this model once `compiled_after` rows have been scored, else None."""
         with self._lock:
             self._rows += rows
             if self._compiled is None and self._compiled_after is not None and self._rows > self._compiled_after:
-                import lightgbm  # deferred: see the module docstring
-
-                self._compiled = lightgbm.Booster(model_str=self._text)
-                log.info("tree ensemble: %d rows scored, now predicting with LightGBM's compiled code", self._rows)
+                self._load_compiled()
             return self._compiled
 
     def _walk(self, x: np.ndarray) -> np.ndarray:

@@ -38,6 +38,7 @@ _OPENER_END = re.compile(
     r"(?::|\b(?:như sau|sau đây|cụ thể như sau|bao gồm|gồm có|gồm)\s*[:.]?)\s*$",
     re.IGNORECASE,
 )
+_OPENER_WORDS = ("như sau", "sau đây", "bao gồm", "gồm có", "gồm")  # how `_OPENER_END`'s words end
 # ordinals and counting words that open a list item ("thứ hai", "ba là")
 ORDINALS = "nhất|hai|ba|tư|năm|sáu|bảy|tám|chín|mười"
 COUNTING = "một|hai|ba|bốn|năm|sáu|bảy|tám|chín|mười"
@@ -75,9 +76,20 @@ def role_of(text: str) -> str:
     stripped = text.strip()
     if _ITEM_START.match(stripped):
         return ITEM
-    if _OPENER_END.search(stripped.rstrip(".")) or stripped.endswith(":"):
+    if stripped.endswith(":") or (_may_open_list(stripped) and _OPENER_END.search(stripped.rstrip("."))):
         return OPENER
     return STATEMENT
+
+
+def _may_open_list(text: str) -> bool:
+    """False when `_OPENER_END` cannot match `text.rstrip(".")`: its end is neither a colon nor one
+    of the opener words (checked without searching the whole text)."""
+    tail = text.rstrip(".").rstrip()
+    if tail.endswith(":"):
+        return True
+    if tail.endswith("."):
+        tail = tail[:-1].rstrip()
+    return tail.casefold().endswith(_OPENER_WORDS)
 
 
 def nesting_depth(sentence: str) -> list[int]:
@@ -100,16 +112,13 @@ def nesting_depth(sentence: str) -> list[int]:
 
 def _cuts(sentence: str) -> list[tuple[int, int]]:
     """(end of the left part, start of the right part) of each split point of one sentence."""
-    depth = nesting_depth(sentence)
+    matches = [(pattern, m) for pattern in (_SEMICOLON, _COLON, _CONNECTIVE) for m in pattern.finditer(sentence)]
+    depth = nesting_depth(sentence) if matches else []  # most sentences have no split point
     cuts: list[tuple[int, int]] = []
-    for pattern in (_SEMICOLON, _COLON, _CONNECTIVE):
-        for match in pattern.finditer(sentence):
-            if depth[match.start()] == 0:
-                right_start = match.end()
-                if pattern is _COLON:
-                    cuts.append((match.start() + 1, right_start))  # the opener keeps its ":"
-                else:
-                    cuts.append((match.start(), right_start))
+    for pattern, match in matches:
+        if depth[match.start()] == 0:
+            # the opener keeps its ":"
+            cuts.append((match.start() + (pattern is _COLON), match.end()))
     return sorted(set(cuts))
 
 

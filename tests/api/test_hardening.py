@@ -372,6 +372,15 @@ def test_the_loader_passes_the_load_options(tmp_path) -> None:
     assert loaded.load_options == LoadOptions(device="cpu", dtype="float32", compute_type="int8", threads=2)
 
 
+def test_the_service_loads_ext_vi_warmed_up_for_many_requests() -> None:
+    pytest.importorskip("lightgbm")
+    from api.service import default_loader
+    from api.settings import Settings
+
+    selector = default_loader(Settings(model="ext-vi"))().selector
+    assert selector is not None and selector.abstract_booster.compiled and selector.keypoint_booster.compiled
+
+
 def test_a_bad_load_option_is_refused_at_start_up() -> None:
     from pydantic import ValidationError
 

@@ -53,6 +53,9 @@ class Logged:
         self.inner, self.tag, self.log = inner, tag, log
         self.name, self.spec, self.info = inner.name, inner.spec, inner.info
 
+    def warm_up(self) -> None:
+        self.log.append((f"{self.tag} warm-up", []))
+
     def summarize(self, text: str, **kwargs: Any) -> Any:
         self.log.append((f"{self.tag} warm-up", [text]))
         return self.inner.summarize(text)
@@ -68,7 +71,12 @@ def test_the_reference_runs_right_after_the_model_on_each_batch_and_writes_nothi
     texts = [r.text for r in read_records(DATA, limit=5)]
     speed = predict(model, read_records(DATA, limit=5), tmp_path, batch_size=2, reference=reference)
     batches = [texts[0:2], texts[2:4], texts[4:5]]
-    expected = [("model warm-up", texts[:1]), ("reference warm-up", texts[:1])]
+    expected = [
+        ("model warm-up", []),
+        ("model warm-up", texts[:1]),
+        ("reference warm-up", []),
+        ("reference warm-up", texts[:1]),
+    ]
     for batch in batches:
         expected += [("model", batch), ("reference", batch)]
     assert log == expected

@@ -62,6 +62,14 @@ def test_bad_records_are_reported_and_counted(tmp_path: Path, suffix: str, opene
     assert {r["id"] for r in rows if "error" not in r} == {f"d{i}" for i in range(6)}
 
 
+def test_a_batch_warms_ext_vi_up_before_its_first_record(tmp_path: Path) -> None:
+    pytest.importorskip("lightgbm")
+    source = write_input(tmp_path / "in.jsonl", 2, bad=False)
+    summarizer = Summarizer.from_pretrained("ext-vi")
+    stats = run_batch(summarizer, BatchConfig(str(source), str(tmp_path / "out.jsonl")))
+    assert stats.done == 2 and summarizer.selector.headline_booster.compiled  # 2 records: far below the switch
+
+
 def test_rerun_skips_what_is_done_and_repairs_a_cut_line(tmp_path: Path) -> None:
     source = write_input(tmp_path / "in.jsonl", 8, bad=False)
     out = tmp_path / "out.jsonl"

@@ -100,3 +100,17 @@ def test_repeated_link_lines_and_headings_stay_out_of_abstract_and_bullets(ext_v
     lines = [s for s in (summary.abstract, *summary.bullets)]
     assert not any(link in line or "Diễn biến chính" in line for line in lines)
     assert all(line.endswith(".") for line in summary.bullets)
+
+
+def test_warm_up_switches_ext_vi_to_compiled_scorers_and_changes_no_output(report_text: str) -> None:
+    pytest.importorskip("lightgbm")
+    text = report_text
+    cold = Summarizer.from_pretrained("ext-vi")
+    warm = Summarizer.from_pretrained("ext-vi")
+    warm.warm_up()
+    boosters = [warm.selector.abstract_booster, warm.selector.headline_booster, warm.selector.keypoint_booster]
+    assert all(b.compiled for b in boosters)
+    assert not cold.selector.abstract_booster.compiled  # a single document never imports LightGBM
+    a, b = cold.summarize(text), warm.summarize(text)
+    assert (a.headline, a.abstract, a.bullets, a.evidence) == (b.headline, b.abstract, b.bullets, b.evidence)
+    Summarizer.from_pretrained("lead").warm_up()  # nothing to prepare: no error

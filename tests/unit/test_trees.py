@@ -62,3 +62,16 @@ def test_past_its_row_count_an_ensemble_predicts_with_lightgbm_and_the_very_same
     assert not walked.compiled
     assert np.array_equal(first, second)  # a row scores the same before and after the switch
     assert np.array_equal(second, lgb.Booster(model_file=str(path)).predict(x))
+
+
+def test_compile_switches_at_once_with_the_same_floats_and_only_where_allowed() -> None:
+    path = Path(__file__).resolve().parents[2] / "models" / "ext-vi" / "keypoints.lgb.txt"
+    ensemble = TreeEnsemble.load(path)
+    x = np.random.default_rng(3).normal(size=(40, ensemble.num_features))
+    walked = ensemble.predict(x)
+    assert not ensemble.compiled  # 40 rows: far below the switch
+    assert ensemble.compile() and ensemble.compiled
+    assert np.array_equal(ensemble.predict(x), walked)
+    assert ensemble.compile()  # a second call keeps the compiled predictor
+    never = TreeEnsemble.load(path, compiled_after=None)  # told never to switch: compile() refuses
+    assert not never.compile() and not never.compiled

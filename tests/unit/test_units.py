@@ -70,3 +70,29 @@ def test_document_units_are_exact_spans_in_order() -> None:
 def test_an_apostrophe_does_not_stop_the_splits_after_it() -> None:
     sentence = "Tỉnh 'xanh' cần khắc phục các hạn chế đã chỉ ra; tiếp tục tháo gỡ các điểm nghẽn của tỉnh."
     assert len(split_sentence(sentence)) == 2
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Ngành có các nhiệm vụ gồm",
+        "Ngành có các nhiệm vụ GỒM CÓ :",
+        "Kết quả cụ thể như sau . .",
+        "Các kiến nghị như sau.  ",
+        "Danh sách sau đây:",
+        "Thành phần bao gồm.",
+        "Ông nói như sau đó mới làm.",
+        "Ông gồm",
+        "Một câu bình thường.",
+        "…:",
+        ".",
+        "",
+    ],
+)
+def test_the_opener_shortcut_agrees_with_the_opener_pattern(text: str) -> None:
+    # role_of skips the pattern's search when the text's end cannot match it: never a different role
+    from summarizer.units import _OPENER_END
+
+    stripped = text.strip()
+    expected = OPENER if _OPENER_END.search(stripped.rstrip(".")) or stripped.endswith(":") else STATEMENT
+    assert role_of(text) == expected
