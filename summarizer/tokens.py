@@ -23,11 +23,12 @@ def syllables(text: str) -> list[str]:
 
 
 # a line is tokenized by compression, selection and features in turn (in ext-vi, half of what
-# `syllables` reads was read before): lines and sentences are cached, whole texts are not
-_CACHED_CHARS = 2000
+# `syllables` reads was read before): lines and sentences (at most `segment.MAX_SENTENCE_CHARS`)
+# are cached, whole texts are not; at most a few tens of MB, whatever the input
+_CACHED_CHARS = 1000
 
 
-@functools.lru_cache(maxsize=8192)
+@functools.lru_cache(maxsize=4096)
 def _syllables(text: str) -> tuple[str, ...]:
     return tuple(_TOKEN.findall(text.lower()))
 
@@ -48,6 +49,9 @@ class Cues:
 
     def __init__(self, phrases: Sequence[str]) -> None:
         self.phrases = tuple(phrases)
+        odd = [p for p in self.phrases if not p or " ".join(syllables(p)) != p]
+        if odd:  # the lookup is exact only for phrases written as `syllables` gives them
+            raise ValueError(f"cue phrases must be lower-case syllables separated by single spaces: {odd}")
         self._by_first: dict[str, list[tuple[int, str | None]]] = {}
         for index, phrase in enumerate(self.phrases):
             words = phrase.split()

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
+
 import pytest
 
 from summarizer import Summarizer
@@ -110,7 +113,18 @@ def test_warm_up_switches_ext_vi_to_compiled_scorers_and_changes_no_output(repor
     warm.warm_up()
     boosters = [warm.selector.abstract_booster, warm.selector.headline_booster, warm.selector.keypoint_booster]
     assert all(b.compiled for b in boosters)
-    assert not cold.selector.abstract_booster.compiled  # a single document never imports LightGBM
     a, b = cold.summarize(text), warm.summarize(text)
+    assert not cold.selector.abstract_booster.compiled  # without a warm-up, one document: the numpy walk
     assert (a.headline, a.abstract, a.bullets, a.evidence) == (b.headline, b.abstract, b.bullets, b.evidence)
     Summarizer.from_pretrained("lead").warm_up()  # nothing to prepare: no error
+
+
+def test_one_document_in_a_fresh_process_never_imports_lightgbm(report_text: str) -> None:
+    # its import (about a second) would cost more than the whole `tomtat summarize` process's target
+    code = (
+        "import sys; from summarizer import Summarizer; "
+        "s = Summarizer.from_pretrained('ext-vi'); s.summarize(sys.stdin.read()); "
+        "print('lightgbm' in sys.modules, 'sklearn' in sys.modules)"
+    )
+    run = subprocess.run([sys.executable, "-c", code], input=report_text, capture_output=True, text=True, check=True)
+    assert run.stdout.split() == ["False", "False"]

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import random
 
+import pytest
+
 from summarizer.features import CUES, DIRECTION_CUES, PROBLEM_CUES
 from summarizer.keypoints import MEASURE_CUES, PRAISE_CUES
 from summarizer.tokens import Cues, syllables
@@ -35,3 +37,9 @@ def test_syllables_are_a_fresh_list_each_time_and_long_texts_read_alike() -> Non
     assert syllables("Hà Nội mưa lớn.") == ["hà", "nội", "mưa", "lớn"]
     long = "Tăng 14,14%. " * 400  # past the cached length: the same tokens
     assert syllables(long) == ["tăng", "14,14"] * 400
+
+
+@pytest.mark.parametrize("phrase", ["", " chậm", "chậm ", "Khó khăn", "khó  khăn", "14,14%"])
+def test_a_cue_phrase_not_written_as_syllables_is_refused(phrase: str) -> None:
+    with pytest.raises(ValueError, match="syllables"):
+        Cues(("khó khăn", phrase))
