@@ -57,10 +57,11 @@ class Cues:
             words = phrase.split()
             # a one-syllable phrase is in a line exactly when it is one of its syllables
             self._by_first.setdefault(words[0], []).append((index, f" {phrase} " if len(words) > 1 else None))
+        self._firsts = frozenset(self._by_first)
 
     def found(self, tokens: Sequence[str]) -> list[int]:
         """The indexes of the phrases in the line of syllables `tokens`, ascending."""
-        present = self._by_first.keys() & set(tokens)
+        present = self._firsts.intersection(tokens)
         if not present:
             return []
         joined = f" {' '.join(tokens)} "
