@@ -99,11 +99,19 @@ class Summarizer:
 
     def warm_up(self) -> None:
         """Pay a long run's one-off costs now rather than during its first documents: ext-vi's
-        scorers switch to LightGBM's compiled predictor (importing LightGBM takes about a
-        second), which a process otherwise does only after a few hundred documents. For batch
-        jobs, the service and evaluations; one `summarize` in a fresh process is faster without.
-        Outputs are the same either way."""
-        if self.selector is not None and not self.selector.warm_up():
+        scorers (its digest scorer too) switch to LightGBM's compiled predictor (importing
+        LightGBM takes about a second), which a process otherwise does only after a few hundred
+        documents. For batch jobs, the service and evaluations; one `summarize` in a fresh
+        process is faster without. Outputs are the same either way."""
+        if self.selector is None:
+            return
+        from summarizer import digest  # deferred, as in `digest`
+
+        switched = self.selector.warm_up()
+        scorer = digest.load_scorer(self._digest_selector[1])
+        if scorer is not None:
+            switched = scorer.booster.compile() and switched
+        if not switched:
             logger.info("warm-up: LightGBM is not installed; ext-vi's scorers stay on numpy")
 
     @property

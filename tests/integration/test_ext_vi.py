@@ -7,7 +7,7 @@ import sys
 
 import pytest
 
-from summarizer import Summarizer
+from summarizer import Summarizer, digest, resolve_model
 from summarizer.compose import repeats
 from summarizer.registry import default_model_name
 
@@ -113,6 +113,7 @@ def test_warm_up_switches_ext_vi_to_compiled_scorers_and_changes_no_output(repor
     warm.warm_up()
     boosters = [warm.selector.abstract_booster, warm.selector.headline_booster, warm.selector.keypoint_booster]
     assert all(b.compiled for b in boosters)
+    assert digest.load_scorer(str(resolve_model("ext-vi").source)).booster.compiled  # digests too
     a, b = cold.summarize(text), warm.summarize(text)
     assert not cold.selector.abstract_booster.compiled  # without a warm-up, one document: the numpy walk
     assert (a.headline, a.abstract, a.bullets, a.evidence) == (b.headline, b.abstract, b.bullets, b.evidence)
