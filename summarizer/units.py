@@ -34,11 +34,9 @@ _CONNECTIVES = ("đồng thời", "qua đó", "từ đó", "bên cạnh đó", "
 _CONNECTIVE = re.compile(r",\s+(?=(?:" + "|".join(_CONNECTIVES) + r")\b)", re.IGNORECASE)
 _SEMICOLON = re.compile(r";\s+")
 _COLON = re.compile(r":\s+(?![\"“'‘«])")
-_OPENER_END = re.compile(
-    r"(?::|\b(?:như sau|sau đây|cụ thể như sau|bao gồm|gồm có|gồm)\s*[:.]?)\s*$",
-    re.IGNORECASE,
-)
-_OPENER_WORDS = ("như sau", "sau đây", "bao gồm", "gồm có", "gồm")  # how `_OPENER_END`'s words end
+# the words that end a list opener ("… như sau:", "… gồm:")
+_OPENER_WORDS = ("như sau", "sau đây", "cụ thể như sau", "bao gồm", "gồm có", "gồm")
+_OPENER_END = re.compile(rf"(?::|\b(?:{'|'.join(_OPENER_WORDS)})\s*[:.]?)\s*$", re.IGNORECASE)
 # ordinals and counting words that open a list item ("thứ hai", "ba là")
 ORDINALS = "nhất|hai|ba|tư|năm|sáu|bảy|tám|chín|mười"
 COUNTING = "một|hai|ba|bốn|năm|sáu|bảy|tám|chín|mười"
