@@ -11,6 +11,17 @@ from typing import Any
 from evaluation.bench_runner import percentile
 
 
+# `tomtat bench --summarize-median-of` backend name -> `LoadOptions` fields; the names of the
+# model-call bench (evaluation/bench_runner.py), plus "auto" (the library's choice)
+SUMMARIZE_BACKENDS: dict[str, dict[str, str]] = {
+    "auto": {},
+    "torch": {"backend": "transformers", "dtype": "float32"},
+    "torch-bf16": {"backend": "transformers", "dtype": "bfloat16"},
+    "ct2-float32": {"compute_type": "float32"},
+    "ct2-int8": {"compute_type": "int8"},
+}
+
+
 def median_document(path: str, limit: int = 2000) -> str:
     """The text of median body length among the first `limit` records of a data set."""
     from evaluation.datasets import read_records
@@ -26,18 +37,23 @@ def summarize_latency(
 ) -> list[dict[str, Any]]:
     """Warm latency of `Summarizer.summarize` (headline + abstract + bullets) per backend.
 
-    A backend of "auto" lets the library choose (CTranslate2 on CPU for a T5 model); "torch-bf16" is the
-    transformers backend with bfloat16 weights (pays only on CPUs with AMX or AVX-512 bf16).
+    Backends are named as in the model-call bench (`SUMMARIZE_BACKENDS`): "auto" lets the library
+    choose (CTranslate2 float32 on CPU for a T5 model); "torch" and "torch-bf16" are the
+    transformers backend in float32 and bfloat16 (bf16 pays only on CPUs with AMX or AVX-512
+    bf16); "ct2-float32" and "ct2-int8" are CTranslate2 with that compute type.
+
+    Raises:
+        ConfigurationError: an unknown backend name (before any model is loaded).
     """
     from summarizer import Summarizer
+    from summarizer.errors import ConfigurationError
 
+    unknown = [b for b in backends if b not in SUMMARIZE_BACKENDS]
+    if unknown:
+        raise ConfigurationError(f"unknown backend(s) {', '.join(unknown)}; use {', '.join(SUMMARIZE_BACKENDS)}")
     rows = []
     for backend in backends:
-        kwargs: dict[str, Any] = {"device": "cpu", "threads": threads}
-        if backend == "torch-bf16":
-            kwargs.update(backend="transformers", dtype="bfloat16")
-        elif backend != "auto":
-            kwargs["backend"] = backend
+        kwargs: dict[str, Any] = {"device": "cpu", "threads": threads, **SUMMARIZE_BACKENDS[backend]}
         summarizer = Summarizer.from_pretrained(model, **kwargs)
         summary = summarizer.summarize(text)  # warm-up
         times = []

@@ -161,3 +161,15 @@ def test_summarize_latency_times_pytorch_bfloat16_on_request(tiny_model_dir: Pat
     text = "Hà Nội mưa lớn. Nhiều tuyến phố ngập sâu. Giao thông tê liệt."
     (row,) = summarize_latency(model=str(tiny_model_dir), backends=["torch-bf16"], text=text, repeats=1)
     assert (row["backend"], row["compute"]) == ("transformers", "bfloat16")
+
+
+def test_summarize_latency_takes_the_model_call_bench_names(tiny_model_dir: Path) -> None:
+    from evaluation.summarize_latency import SUMMARIZE_BACKENDS, summarize_latency
+    from summarizer.errors import ConfigurationError
+
+    text = "Hà Nội mưa lớn. Nhiều tuyến phố ngập sâu. Giao thông tê liệt."
+    (row,) = summarize_latency(model=str(tiny_model_dir), backends=["torch"], text=text, repeats=1)
+    assert (row["backend"], row["compute"]) == ("transformers", "float32")
+    assert {"torch", "torch-bf16", "ct2-float32", "ct2-int8", "auto"} <= set(SUMMARIZE_BACKENDS)
+    with pytest.raises(ConfigurationError, match="unknown backend.*onnx.*use auto, torch"):
+        summarize_latency(model=str(tiny_model_dir), backends=["torch", "onnx"], text=text, repeats=1)
