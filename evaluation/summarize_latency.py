@@ -10,7 +10,6 @@ from typing import Any
 
 from evaluation.bench_runner import percentile
 
-
 # `tomtat bench --summarize-median-of` backend name -> `LoadOptions` fields; the names of the
 # model-call bench (evaluation/bench_runner.py), plus "auto" (the library's choice)
 SUMMARIZE_BACKENDS: dict[str, dict[str, str]] = {

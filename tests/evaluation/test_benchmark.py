@@ -171,5 +171,5 @@ def test_summarize_latency_takes_the_model_call_bench_names(tiny_model_dir: Path
     (row,) = summarize_latency(model=str(tiny_model_dir), backends=["torch"], text=text, repeats=1)
     assert (row["backend"], row["compute"]) == ("transformers", "float32")
     assert {"torch", "torch-bf16", "ct2-float32", "ct2-int8", "auto"} <= set(SUMMARIZE_BACKENDS)
-    with pytest.raises(ConfigurationError, match="unknown backend.*onnx.*use auto, torch"):
+    with pytest.raises(ConfigurationError, match=r"unknown backend.*onnx.*use auto, torch"):
         summarize_latency(model=str(tiny_model_dir), backends=["torch", "onnx"], text=text, repeats=1)
