@@ -10,14 +10,17 @@ from typing import Any
 
 from evaluation.bench_runner import percentile
 
-# `tomtat bench --summarize-median-of` backend name -> `LoadOptions` fields; the names of the
-# model-call bench (evaluation/bench_runner.py), plus "auto" (the library's choice)
+# `tomtat bench --summarize-median-of` backend name -> `LoadOptions` fields: "auto" (the library's
+# choice), the names of the model-call bench (evaluation/bench_runner.py), and the library's own
+# backend names, which earlier recorded commands use (results/cpu-compact-vi-summarize*.json)
 SUMMARIZE_BACKENDS: dict[str, dict[str, str]] = {
     "auto": {},
     "torch": {"backend": "transformers", "dtype": "float32"},
     "torch-bf16": {"backend": "transformers", "dtype": "bfloat16"},
     "ct2-float32": {"compute_type": "float32"},
     "ct2-int8": {"compute_type": "int8"},
+    "transformers": {"backend": "transformers"},
+    "ct2": {"backend": "ct2"},
 }
 
 
@@ -39,7 +42,8 @@ def summarize_latency(
     Backends are named as in the model-call bench (`SUMMARIZE_BACKENDS`): "auto" lets the library
     choose (CTranslate2 float32 on CPU for a T5 model); "torch" and "torch-bf16" are the
     transformers backend in float32 and bfloat16 (bf16 pays only on CPUs with AMX or AVX-512
-    bf16); "ct2-float32" and "ct2-int8" are CTranslate2 with that compute type.
+    bf16); "ct2-float32" and "ct2-int8" are CTranslate2 with that compute type; "transformers"
+    and "ct2" force the library's backend of that name, as `--backend` does.
 
     Raises:
         ConfigurationError: an unknown backend name (before any model is loaded).

@@ -170,6 +170,6 @@ def test_summarize_latency_takes_the_model_call_bench_names(tiny_model_dir: Path
     text = "Hà Nội mưa lớn. Nhiều tuyến phố ngập sâu. Giao thông tê liệt."
     (row,) = summarize_latency(model=str(tiny_model_dir), backends=["torch"], text=text, repeats=1)
     assert (row["backend"], row["compute"]) == ("transformers", "float32")
-    assert {"torch", "torch-bf16", "ct2-float32", "ct2-int8", "auto"} <= set(SUMMARIZE_BACKENDS)
+    assert {"torch", "torch-bf16", "ct2-float32", "ct2-int8", "auto", "transformers", "ct2"} <= set(SUMMARIZE_BACKENDS)
     with pytest.raises(ConfigurationError, match=r"unknown backend.*onnx.*use auto, torch"):
         summarize_latency(model=str(tiny_model_dir), backends=["torch", "onnx"], text=text, repeats=1)
