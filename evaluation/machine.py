@@ -6,22 +6,11 @@ import contextlib
 import os
 import platform
 from collections.abc import Sequence
-from pathlib import Path
 from typing import Any
 
-# the instruction sets that decide which arithmetic pays on a CPU, in /proc/cpuinfo's spelling:
-# AVX-512 (wide fp32), VNNI (int8 dot products: CTranslate2's int8 GEMM), AVX-512 bf16 and AMX
-# (bfloat16/int8 matrix units: PyTorch bf16 through oneDNN)
-SPEED_FLAGS = (
-    "avx2",
-    "avx512f",
-    "avx512_vnni",
-    "avx_vnni",
-    "avx512_bf16",
-    "amx_tile",
-    "amx_int8",
-    "amx_bf16",
-)
+from summarizer.generation.cpu import CPUINFO, SPEED_FLAGS, cpu_info
+
+__all__ = ["SPEED_FLAGS", "cpu_info", "format_cpu", "format_load_avg", "machine_info"]
 
 
 def machine_info(device: str, threads: int) -> dict[str, Any]:
@@ -35,7 +24,7 @@ def machine_info(device: str, threads: int) -> dict[str, Any]:
         "load_avg": os.getloadavg(),
     }
     with contextlib.suppress(OSError):
-        info.update(cpu_info(Path("/proc/cpuinfo").read_text()))
+        info.update(cpu_info(CPUINFO.read_text()))
     for module in ("torch", "transformers", "ctranslate2"):
         try:
             info[module] = __import__(module).__version__
@@ -50,28 +39,6 @@ def machine_info(device: str, threads: int) -> dict[str, Any]:
         import torch
 
         info["gpu"] = torch.cuda.get_device_name()
-    return info
-
-
-def cpu_info(cpuinfo: str) -> dict[str, Any]:
-    """The first processor of a /proc/cpuinfo text: `cpu` (model name), `cpu_vendor`, `cpu_family`
-    ("vendor family/model", e.g. "AuthenticAMD 26/2": Zen 5), and `cpu_flags`, the `SPEED_FLAGS` it has."""
-    fields: dict[str, str] = {}
-    for line in cpuinfo.splitlines():
-        if not line.strip():
-            if fields:
-                break  # the first processor is enough: all cores of a machine are the same model
-            continue
-        key, sep, value = line.partition(":")
-        if sep:
-            fields.setdefault(key.strip(), value.strip())
-    flags = set(fields.get("flags", "").split())
-    info: dict[str, Any] = {"cpu_flags": [flag for flag in SPEED_FLAGS if flag in flags]}
-    if "model name" in fields:
-        info["cpu"] = fields["model name"]
-    if "vendor_id" in fields:
-        info["cpu_vendor"] = fields["vendor_id"]
-        info["cpu_family"] = f"{fields['vendor_id']} {fields.get('cpu family', '?')}/{fields.get('model', '?')}"
     return info
 
 

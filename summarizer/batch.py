@@ -42,7 +42,7 @@ class BatchConfig:
     input: str
     output: str
     model: str | None = None
-    load: LoadOptions = field(default_factory=lambda: LoadOptions(batch_size=16))
+    load: LoadOptions = field(default_factory=lambda: LoadOptions(batch_size=16, batch_job=True))
     options: SummarizeOptions = field(default_factory=SummarizeOptions)
     text_field: str = "text"
     id_field: str = "id"
@@ -281,6 +281,8 @@ def run_batch(summarizer: Summarizer, cfg: BatchConfig) -> BatchStats:
             is written) or the output cannot be written.
     """
     window: list[InputRecord] = []
+    info = summarizer.info
+    logger.info("model %s: %s, %s on %s", info.name, info.backend, info.compute_type, info.device)
     summarizer.warm_up()  # a batch is a long run: its one-off costs up front
 
     def flush() -> None:

@@ -84,7 +84,11 @@ def add_model_arguments(parser: argparse.ArgumentParser) -> None:
         help=f"registry name, folder or hub id (default: {default_model_name()})",
     )
     parser.add_argument("--device", default="auto", help="cpu, cuda or auto (default)")
-    parser.add_argument("--dtype", default="auto", help="auto (bf16 on GPU, fp32 on CPU), float32 or bfloat16")
+    parser.add_argument(
+        "--dtype",
+        default="auto",
+        help="auto (bf16 on GPU, fp32 on CPU; `tomtat batch` on a CPU with AMX: PyTorch bf16), float32 or bfloat16",
+    )
     parser.add_argument("--backend", default=None, choices=["transformers", "ct2"], help="generation backend")
     parser.add_argument(
         "--compute-type",
@@ -175,7 +179,7 @@ def _cmd_batch(args: argparse.Namespace) -> int:
         input=args.input,
         output=args.output,
         model=args.model,
-        load=load_options(args, batch_size=args.batch_size),
+        load=load_options(args, batch_size=args.batch_size, batch_job=True),
         options=SummarizeOptions(max_bullets=args.max_bullets, max_words=args.max_words),
         text_field=args.text_field,
         id_field=args.id_field,

@@ -161,7 +161,8 @@ class LoadOptions:
 
     Attributes:
         device: "cpu", "cuda" or "auto" (a GPU when there is one).
-        dtype: torch dtype for the transformers backend: "auto" (bf16 on GPU, fp32 on CPU),
+        dtype: torch dtype for the transformers backend: "auto" (bf16 on GPU, fp32 on CPU; see
+            `batch_job` for a batch job on a CPU with AMX),
             "float32", "bfloat16" or "float16".
         backend: "transformers", "ct2", or None: CTranslate2 on CPU (converted once and
             cached), transformers on GPU.
@@ -169,6 +170,10 @@ class LoadOptions:
             float32 on CPU), "int8" (faster where the CPU has VNNI, outputs slightly different)...
         threads: CPU threads for generation (0: the library's default).
         batch_size: documents or chunks per model call.
+        batch_job: loading for a batch job (`tomtat batch`): with backend, dtype and compute
+            type all "auto", a T5 model on a CPU with AMX runs in PyTorch bfloat16, the fastest
+            batched path there, with slightly different outputs (evaluation/RESULTS.md §2,
+            table B); an explicit choice (e.g. dtype "float32") wins.
     """
 
     device: str = "auto"
@@ -177,6 +182,7 @@ class LoadOptions:
     compute_type: str = "auto"
     threads: int = 0
     batch_size: int = 8
+    batch_job: bool = False
 
     def __post_init__(self) -> None:
         if self.backend not in (None, "transformers", "ct2"):

@@ -89,6 +89,7 @@ class Summarizer:
                 backend=options.backend,
                 compute_type=options.compute_type,
                 threads=options.threads,
+                batch_job=options.batch_job,
             )
         if spec.needs_selector:
             from summarizer.ext_model import ExtractiveModel

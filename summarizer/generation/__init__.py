@@ -17,6 +17,7 @@ from typing import Any, Protocol
 
 from summarizer.batching import sorted_batches
 from summarizer.errors import ConfigurationError, ModelLoadError
+from summarizer.generation.cpu import has_amx_bf16
 from summarizer.generation.progress import terminal_progress_only
 from summarizer.options import GenerationOptions
 from summarizer.registry import ModelSpec
@@ -275,15 +276,30 @@ def _converted_for_cpu(spec: ModelSpec) -> ModelSpec:
     return replace(spec, source=str(target), backend="ct2")
 
 
-def _auto_ct2(spec: ModelSpec, device: str, dtype: str) -> bool:
-    """Whether auto mode should run this transformers model through CTranslate2 on CPU."""
-    if spec.backend != "transformers" or dtype != "auto" or not importlib.util.find_spec("ctranslate2"):
-        return False
+def _on_cpu(device: str) -> bool:
+    """Whether `device` means the CPU ("auto": when there is no GPU)."""
     if device == "auto":
         import torch
 
         return not torch.cuda.is_available()
     return device == "cpu"
+
+
+def _auto_ct2(spec: ModelSpec, device: str, dtype: str) -> bool:
+    """Whether auto mode should run this transformers model through CTranslate2 on CPU."""
+    if spec.backend != "transformers" or dtype != "auto" or not importlib.util.find_spec("ctranslate2"):
+        return False
+    return _on_cpu(device)
+
+
+def _auto_bf16(spec: ModelSpec, device: str, dtype: str, compute_type: str, batch_job: bool) -> bool:
+    """Whether auto mode should run this transformers model in PyTorch bfloat16: a batch job on
+    a CPU with AMX, where that is the fastest batched path measured (evaluation/RESULTS.md §2,
+    table B: 1.22x CTranslate2 float32 for compact-vi's `tomtat eval`, 1.9x per ViT5-base call
+    at batch 8; 74 of 100 abstracts unchanged) and one document at a time gains nothing."""
+    if not batch_job or spec.backend != "transformers" or dtype != "auto" or compute_type != "auto":
+        return False
+    return has_amx_bf16() and _on_cpu(device)  # the flags first: a GPU is looked for only then
 
 
 def load_generator(
@@ -294,12 +310,15 @@ def load_generator(
     backend: str | None = None,
     compute_type: str = "auto",
     threads: int = 0,
+    batch_job: bool = False,
 ) -> Generator:
     """Load the backend for `spec`.
 
     With `backend=None` (auto): a CTranslate2 folder runs on ct2; a transformers model runs
     on ct2 float32 on CPU (converted once into `cache_dir()`, when ctranslate2 is installed)
-    and on transformers (bf16) on GPU. Name a backend to force it.
+    and on transformers (bf16) on GPU. For a `batch_job` on a CPU with AMX, with dtype and
+    compute type "auto" too, a transformers model runs on transformers in bfloat16 (see
+    `_auto_bf16`). Name a backend to force it.
 
     Progress bars (download, conversion, loading) are drawn only when stderr is a terminal.
 
@@ -309,19 +328,31 @@ def load_generator(
     """
     with terminal_progress_only():
         return _load_generator(
-            spec, device=device, dtype=dtype, backend=backend, compute_type=compute_type, threads=threads
+            spec,
+            device=device,
+            dtype=dtype,
+            backend=backend,
+            compute_type=compute_type,
+            threads=threads,
+            batch_job=batch_job,
         )
 
 
 def _load_generator(
-    spec: ModelSpec, *, device: str, dtype: str, backend: str | None, compute_type: str, threads: int
+    spec: ModelSpec, *, device: str, dtype: str, backend: str | None, compute_type: str, threads: int, batch_job: bool
 ) -> Generator:
-    if spec.is_hub and not (backend is None and (_conversion_target(spec) / "model.bin").is_file()):
+    # decided first: only a batch job on a CPU with AMX looks for a GPU here (importing torch)
+    bf16 = backend is None and _auto_bf16(spec, device, dtype, compute_type, batch_job)
+    converted = backend is None and not bf16 and (_conversion_target(spec) / "model.bin").is_file()
+    if spec.is_hub and not converted:
         # before torch and transformers are imported (seconds): a hub model that is neither
         # downloaded nor reachable fails at once; one that is downloaded costs a cache lookup
         hub_weights(spec)
     chosen = backend or spec.backend
-    if backend is None and _auto_ct2(spec, device, dtype):
+    if bf16:
+        logger.info("a batch job on a CPU with AMX: %s runs in PyTorch bfloat16", spec.name)
+        dtype = "bfloat16"
+    elif backend is None and _auto_ct2(spec, device, dtype):
         spec, chosen = _converted_for_cpu(spec), "ct2"
     if chosen == "transformers":
         from summarizer.generation.hf import TransformersGenerator

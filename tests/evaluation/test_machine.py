@@ -48,3 +48,22 @@ def test_machine_info_records_this_cpu_and_torch_dispatch() -> None:
     info = machine_info("cpu", 2)
     assert isinstance(info["cpu_flags"], list) and set(info["cpu_flags"]) <= set(SPEED_FLAGS)
     assert info["torch_cpu_capability"]  # e.g. "AVX512" or "AVX2"
+
+
+def test_this_machines_flags_are_read_once_from_cpuinfo(tmp_path, monkeypatch) -> None:
+    from summarizer.generation import cpu
+
+    (tmp_path / "cpuinfo").write_text(XEON, encoding="utf-8")
+    monkeypatch.setattr(cpu, "CPUINFO", tmp_path / "cpuinfo")
+    cpu.cpu_flags.cache_clear()
+    try:
+        assert cpu.has_amx_bf16() and "avx512_vnni" in cpu.cpu_flags()
+        (tmp_path / "cpuinfo").write_text(OLD_EPYC, encoding="utf-8")
+        assert cpu.has_amx_bf16()  # read once: the same answer for the whole process
+        cpu.cpu_flags.cache_clear()
+        assert not cpu.has_amx_bf16() and cpu.cpu_flags() == {"avx2"}
+        monkeypatch.setattr(cpu, "CPUINFO", tmp_path / "missing")
+        cpu.cpu_flags.cache_clear()
+        assert cpu.cpu_flags() == frozenset()  # not Linux: no flags, never an error
+    finally:
+        cpu.cpu_flags.cache_clear()

@@ -263,3 +263,22 @@ def test_corrupt_xz_and_a_damaged_meta_file_are_one_line_and_exit_2(tmp_path: Pa
     capsys.readouterr()
     assert main(["batch", str(source), "-o", str(out), "--model", "lead"]) == 2
     assert "meta.json is damaged" in capsys.readouterr().err
+
+
+def test_the_batch_command_loads_its_model_for_a_batch_job(tmp_path: Path, monkeypatch) -> None:
+    from summarizer.cli import main
+    from summarizer.pipeline import Summarizer
+
+    loads = []
+    real = Summarizer.from_pretrained.__func__
+
+    def recording(cls, name=None, load=None, **overrides):
+        loads.append(load)
+        return real(cls, name, load, **overrides)
+
+    monkeypatch.setattr(Summarizer, "from_pretrained", classmethod(recording))
+    source = tmp_path / "in.jsonl"
+    source.write_text(json.dumps({"id": "a", "text": REPORT}, ensure_ascii=False) + "\n", encoding="utf-8")
+    assert main(["batch", str(source), "-o", str(tmp_path / "out.jsonl"), "--model", "lead"]) == 0
+    assert [load.batch_job for load in loads] == [True]
+    assert BatchConfig("in", "out").load.batch_job  # a library batch (Ray actors load with it) too

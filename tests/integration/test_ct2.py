@@ -102,6 +102,28 @@ def test_forcing_a_backend_or_dtype_skips_the_conversion(tiny_model_dir: Path) -
     )
 
 
+def test_a_batch_job_on_a_cpu_with_amx_runs_pytorch_bfloat16(
+    tiny_model_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import summarizer.generation as generation
+
+    monkeypatch.setattr(generation, "has_amx_bf16", lambda: True)
+    model = str(tiny_model_dir)
+    batch = Summarizer.from_pretrained(model, device="cpu", batch_job=True)
+    assert (batch.info.backend, batch.info.dtype) == ("transformers", "bfloat16")
+    assert batch.summarize("Hà Nội mưa lớn. Nhiều tuyến phố ngập sâu. Giao thông tê liệt.").abstract
+    # one document at a time, or a choice the user made, keeps its path
+    assert Summarizer.from_pretrained(model, device="cpu").info.backend == "ct2"
+    assert Summarizer.from_pretrained(model, device="cpu", batch_job=True, dtype="float32").info.dtype == "float32"
+    int8 = Summarizer.from_pretrained(model, device="cpu", batch_job=True, compute_type="int8").info
+    assert (int8.backend, int8.compute_type) == ("ct2", "int8_float32")
+    # a CTranslate2 folder has no PyTorch weights to run
+    folder = _export(tiny_model_dir, tmp_path / "ct2", "float32")
+    assert Summarizer.from_pretrained(str(folder), device="cpu", batch_job=True).info.backend == "ct2"
+    monkeypatch.setattr(generation, "has_amx_bf16", lambda: False)  # no matrix units: the default path
+    assert Summarizer.from_pretrained(model, device="cpu", batch_job=True).info.backend == "ct2"
+
+
 def test_compact_vi_float32_ct2_matches_pytorch(tmp_path: Path, report_text: str) -> None:
     spec = resolve_model("compact-vi")
     if not Path(spec.source, "model.safetensors").is_file():
