@@ -95,7 +95,8 @@ def add_bench_arguments(parser: Any) -> None:
     parser.add_argument(
         "--summarize-median-of",
         metavar="DATA",
-        help="instead: time `summarize` (warm) on the median-length document of DATA",
+        help="instead: time `summarize` (warm) on the median-length document of DATA; --backends then takes "
+        "auto, torch, torch-bf16, ct2-TYPE (ct2-float32, ct2-int8...), transformers or ct2",
     )
 
 
@@ -108,11 +109,13 @@ def bench_from_args(args: Any) -> dict[str, Any]:
     from evaluation.bench_runner import run_benchmark
 
     if args.summarize_median_of:
-        from evaluation.summarize_latency import median_document, summarize_latency
+        from evaluation.summarize_latency import load_options_for, median_document, summarize_latency
 
+        backends = [b for b in args.backends.split(",") if b]
+        load_options_for(backends)  # an unknown name is refused before the data set is read
         rows = summarize_latency(
             model=args.model or "compact-vi",
-            backends=args.backends.split(","),
+            backends=backends,
             text=median_document(args.summarize_median_of),
             repeats=args.repeats,
             threads=args.threads,

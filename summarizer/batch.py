@@ -37,7 +37,11 @@ EXIT_SOME_FAILED = 3
 
 @dataclass(frozen=True)
 class BatchConfig:
-    """One batch run: files, fields, the model and how it is loaded, document options."""
+    """One batch run: files, fields, the model and how it is loaded, document options.
+
+    Its `load` is always a batch job's (`LoadOptions.batch_job`: on a CPU with AMX a T5 model
+    runs in PyTorch bfloat16 unless backend, dtype or compute type say otherwise), whatever
+    `load` was given; each Ray actor decides on its own node's CPU."""
 
     input: str
     output: str
@@ -48,6 +52,10 @@ class BatchConfig:
     id_field: str = "id"
     max_tokens: int = 0  # > 0: cap a model call at this many padded input tokens as well
     window: int = 256  # records read ahead and sorted by length
+
+    def __post_init__(self) -> None:
+        if not self.load.batch_job:
+            object.__setattr__(self, "load", self.load.updated(batch_job=True))
 
     @property
     def batch_size(self) -> int:

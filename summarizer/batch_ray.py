@@ -34,6 +34,8 @@ class SummarizeActor:
 
         self.cfg = cfg
         self.summarizer = Summarizer.from_pretrained(cfg.model, cfg.load)
+        info = self.summarizer.info  # decided on this node's CPU: in the worker's log
+        logger.info("model %s: %s, %s on %s", info.name, info.backend, info.compute_type, info.device)
         self.summarizer.warm_up()  # the actor summarizes batch after batch
 
     def __call__(self, batch: dict[str, Any]) -> dict[str, list[Any]]:

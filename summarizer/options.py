@@ -165,7 +165,7 @@ class LoadOptions:
             `batch_job` for a batch job on a CPU with AMX),
             "float32", "bfloat16" or "float16".
         backend: "transformers", "ct2", or None: CTranslate2 on CPU (converted once and
-            cached), transformers on GPU.
+            cached; a batch job on a CPU with AMX: see `batch_job`), transformers on GPU.
         compute_type: CTranslate2 compute type, one of `COMPUTE_TYPES`: "auto" (the weights' type:
             float32 on CPU), "int8" (faster where the CPU has VNNI, outputs slightly different)...
         threads: CPU threads for generation (0: the library's default).

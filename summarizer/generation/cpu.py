@@ -3,7 +3,9 @@
 `cpu_info` parses a /proc/cpuinfo text (the evaluation records it beside every speed figure);
 `cpu_flags` is this machine's, read once. On a CPU with AMX (bfloat16 matrix units), PyTorch in
 bfloat16 is the fastest batched generation path measured (evaluation/RESULTS.md §2, table B),
-which is what `load_generator` picks for a batch job there.
+which is what `load_generator` picks for a batch job there. The choice rests on the flags alone:
+a PyTorch build or an `ONEDNN_MAX_CPU_ISA` setting that keeps oneDNN off AMX is not detected
+(`--compute-type float32` then keeps CTranslate2 float32).
 """
 
 from __future__ import annotations

@@ -163,13 +163,30 @@ def test_summarize_latency_times_pytorch_bfloat16_on_request(tiny_model_dir: Pat
     assert (row["backend"], row["compute"]) == ("transformers", "bfloat16")
 
 
-def test_summarize_latency_takes_the_model_call_bench_names(tiny_model_dir: Path) -> None:
-    from evaluation.summarize_latency import SUMMARIZE_BACKENDS, summarize_latency
+def test_summarize_latency_takes_the_model_call_bench_names(tiny_model_dir: Path, monkeypatch) -> None:
+    from evaluation.summarize_latency import load_options_for, summarize_latency
     from summarizer.errors import ConfigurationError
+    from summarizer.pipeline import Summarizer
 
     text = "Hà Nội mưa lớn. Nhiều tuyến phố ngập sâu. Giao thông tê liệt."
     (row,) = summarize_latency(model=str(tiny_model_dir), backends=["torch"], text=text, repeats=1)
-    assert (row["backend"], row["compute"]) == ("transformers", "float32")
-    assert {"torch", "torch-bf16", "ct2-float32", "ct2-int8", "auto", "transformers", "ct2"} <= set(SUMMARIZE_BACKENDS)
-    with pytest.raises(ConfigurationError, match=r"unknown backend.*onnx.*use auto, torch"):
-        summarize_latency(model=str(tiny_model_dir), backends=["torch", "onnx"], text=text, repeats=1)
+    assert (row["asked"], row["backend"], row["compute"]) == ("torch", "transformers", "float32")
+    assert load_options_for(["auto", "torch-bf16", "ct2-int8", "ct2-int8_float32", "transformers", "ct2"]) == [
+        {},
+        {"backend": "transformers", "dtype": "bfloat16"},
+        {"compute_type": "int8"},
+        {"compute_type": "int8_float32"},
+        {"backend": "transformers"},
+        {"backend": "ct2"},
+    ]
+    monkeypatch.setattr(Summarizer, "from_pretrained", lambda *a, **k: pytest.fail("loaded before the check"))
+    for wrong in ("onnx", "ct2-int4", "torch-fp16"):
+        with pytest.raises(ConfigurationError, match=rf"unknown backend.*{wrong}.*use auto, torch"):
+            summarize_latency(model=str(tiny_model_dir), backends=["torch", wrong], text=text, repeats=1)
+
+
+def test_an_unknown_summarize_backend_is_refused_before_the_data_is_read(tmp_path: Path, capsys) -> None:
+    missing = str(tmp_path / "not-there.jsonl")
+    argv = ["bench", "--summarize-median-of", missing, "--model", "lead", "--backends", "auto,onnx"]
+    assert main([*argv, "--out", str(tmp_path / "out")]) == 2
+    assert "unknown backend(s) onnx" in capsys.readouterr().err

@@ -19,7 +19,11 @@ pytest.importorskip("ctranslate2")
 
 @pytest.fixture
 def loaded(monkeypatch: pytest.MonkeyPatch) -> list[Summarizer]:
-    """Every Summarizer the command under test loads (the real one: CPU, auto backend, the tiny model)."""
+    """Every Summarizer the command under test loads (the real one: CPU, auto backend, the tiny model),
+    on a CPU taken to have AMX, where a batch job's `auto` differs from everything else's."""
+    import summarizer.generation as generation
+
+    monkeypatch.setattr(generation, "has_amx_bf16", lambda: True)
     seen: list[Summarizer] = []
     original = Summarizer.from_pretrained.__func__  # type: ignore[attr-defined]
 
@@ -60,10 +64,26 @@ def test_batch_loads_the_compute_type_asked(tiny_model_dir: Path, tmp_path: Path
     assert json.loads(out.read_text(encoding="utf-8"))["id"] == "a"
 
 
+def test_batch_on_a_cpu_with_amx_runs_bfloat16_unless_float32_is_asked(
+    tiny_model_dir: Path, tmp_path: Path, loaded: list[Summarizer], caplog: pytest.LogCaptureFixture
+) -> None:
+    source = tmp_path / "in.jsonl"
+    source.write_text(json.dumps({"id": "a", "text": "Hà Nội mưa lớn. Nhiều tuyến phố ngập sâu."}) + "\n")
+    argv = ["batch", str(source), "--model", str(tiny_model_dir), "--device", "cpu"]
+    assert main([*argv, "-o", str(tmp_path / "bf16.jsonl")]) == 0
+    assert main([*argv, "-o", str(tmp_path / "float32.jsonl"), "--compute-type", "float32"]) == 0
+    assert [_ran(s) for s in loaded] == [("transformers", "bfloat16"), ("ct2", "float32")]
+    said = [r.getMessage() for r in caplog.records if r.name == "summarizer.batch" and "model" in r.getMessage()]
+    assert [m.split(": ", 1)[1] for m in said] == ["transformers, bfloat16 on cpu", "ct2, float32 on cpu"]
+
+
 def test_the_service_setting_reaches_the_loaded_model(tiny_model_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import summarizer.generation as generation
     from api.service import default_loader
     from api.settings import Settings
 
+    monkeypatch.setattr(generation, "has_amx_bf16", lambda: True)  # not a batch job: AMX changes nothing
+    assert _ran(default_loader(Settings(model=str(tiny_model_dir), device="cpu"))()) == ("ct2", "float32")
     monkeypatch.setenv("TOMTAT_COMPUTE_TYPE", "int8")
     summarizer = default_loader(Settings(model=str(tiny_model_dir), device="cpu"))()
     assert _ran(summarizer) == ("ct2", "int8_float32")

@@ -124,6 +124,58 @@ def test_a_batch_job_on_a_cpu_with_amx_runs_pytorch_bfloat16(
     assert Summarizer.from_pretrained(model, device="cpu", batch_job=True).info.backend == "ct2"
 
 
+@pytest.mark.parametrize(
+    ("device", "gpu", "batch_job", "dtype", "compute_type", "bf16"),
+    [
+        ("cpu", False, True, "auto", "auto", True),
+        ("auto", False, True, "auto", "auto", True),
+        ("auto", True, True, "auto", "auto", False),  # a GPU runs bf16 PyTorch its own way
+        ("cuda", True, True, "auto", "auto", False),
+        ("cpu", False, False, "auto", "auto", False),  # not a batch job
+        ("cpu", False, True, "float32", "auto", False),
+        ("cpu", False, True, "auto", "float32", False),
+    ],
+)
+def test_which_loads_choose_pytorch_bfloat16(
+    tiny_model_dir: Path,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    device: str,
+    gpu: bool,
+    batch_job: bool,
+    dtype: str,
+    compute_type: str,
+    bf16: bool,
+) -> None:
+    import torch
+
+    import summarizer.generation as generation
+
+    monkeypatch.setattr(generation, "has_amx_bf16", lambda: True)
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: gpu)
+    spec = resolve_model(str(tiny_model_dir))
+    assert generation._auto_bf16(spec, device, dtype, compute_type, batch_job) is bf16
+    folder = resolve_model(str(_export(tiny_model_dir, tmp_path / "ct2", "float32")))
+    assert not generation._auto_bf16(folder, device, dtype, compute_type, batch_job)  # no PyTorch weights
+
+
+def test_a_batch_job_runs_the_cached_conversion_of_a_hub_model_without_its_weights(
+    tiny_model_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import shutil
+
+    import summarizer.generation as generation
+
+    monkeypatch.setattr(generation, "has_amx_bf16", lambda: True)
+    monkeypatch.setattr(generation, "cached_hub_weights", lambda spec: None)  # only the conversion is here
+    monkeypatch.setattr(generation, "hub_weights", lambda spec: pytest.fail("a download the conversion avoids"))
+    spec = resolve_model("someone/tiny-t5-never-downloaded")
+    assert spec.is_hub
+    shutil.copytree(_export(tiny_model_dir, tmp_path / "ct2", "float32"), generation._conversion_target(spec))
+    generator = load_generator(spec, device="cpu", batch_job=True)
+    assert (generator.backend, generator.compute_type) == ("ct2", "float32")
+
+
 def test_compact_vi_float32_ct2_matches_pytorch(tmp_path: Path, report_text: str) -> None:
     spec = resolve_model("compact-vi")
     if not Path(spec.source, "model.safetensors").is_file():
