@@ -341,14 +341,15 @@ def load_generator(
 def _load_generator(
     spec: ModelSpec, *, device: str, dtype: str, backend: str | None, compute_type: str, threads: int, batch_job: bool
 ) -> Generator:
-    converted = backend is None and (_conversion_target(spec) / "model.bin").is_file()
+    # a hub model whose CPU conversion is cached can run without its weights
+    converted = spec.is_hub and backend is None and (_conversion_target(spec) / "model.bin").is_file()
     if spec.is_hub and not converted:
         # before torch and transformers are imported (seconds): a hub model that is neither
         # downloaded nor reachable fails at once; one that is downloaded costs a cache lookup
         hub_weights(spec)
     chosen = backend or spec.backend
     if backend is None and _auto_bf16(spec, device, dtype, compute_type, batch_job):
-        if spec.is_hub and converted and cached_hub_weights(spec) is None:
+        if converted and cached_hub_weights(spec) is None:
             # only the CPU conversion is here: it runs rather than a download of the weights
             logger.info("%s: no PyTorch weights here, so its cached CTranslate2 float32 conversion runs", spec.name)
             spec, chosen = _converted_for_cpu(spec), "ct2"
