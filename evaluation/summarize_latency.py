@@ -8,16 +8,15 @@ import time
 from collections.abc import Sequence
 from typing import Any
 
-from evaluation.bench_runner import percentile
+from evaluation.bench_runner import TORCH_BACKENDS, percentile
 
 # `tomtat bench --summarize-median-of` backend name -> `LoadOptions` fields: "auto" (the library's
-# choice), the names of the model-call bench (evaluation/bench_runner.py: torch, torch-bf16 and any
+# choice), the model-call bench's names (its torch ones, `bench_runner.TORCH_BACKENDS`, and any
 # ct2-TYPE, `load_options_for`), and the library's own backend names, which earlier recorded
 # commands use (results/cpu-compact-vi-summarize*.json)
 SUMMARIZE_BACKENDS: dict[str, dict[str, str]] = {
     "auto": {},
-    "torch": {"backend": "transformers", "dtype": "float32"},
-    "torch-bf16": {"backend": "transformers", "dtype": "bfloat16"},
+    **{name: {"backend": "transformers", "dtype": dtype} for name, dtype in TORCH_BACKENDS.items()},
     "transformers": {"backend": "transformers"},
     "ct2": {"backend": "ct2"},
 }
