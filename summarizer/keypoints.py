@@ -260,9 +260,27 @@ def praise_share(text: str, tokens: Sequence[str] | None = None) -> float:
     return praise / max(len(tokens), 1)
 
 
+# a line that opens leaning on what came before it or on who is speaking cannot stand alone:
+# a reference back ("Đây là 3 dự án luật …", "Con số này sẽ tăng lên …", "Như vậy tổng cộng …",
+# "Hay vụ tai nạn …"), a speaker's first person ("Chúng tôi có 700 trường học …") or an
+# attendance line ("Tham dự hội nghị có …"). Measured neutral on the key-fact benchmark (83 of
+# 130 facts before and after; 446 / 445 of the 720 training facts) and it removes such bullets.
+_LEANS_ON_CONTEXT = re.compile(
+    r"^[\"“(]?(?:Đây|Đó|Điều này|Điều đó|Việc này|Việc đó|Con số này|Con số đó|Con số trên|Số này|Như vậy|Hay"
+    r"|Chúng ta|Chúng tôi|Tôi|Tham dự|Cùng dự)\b"
+)
+
+
+def stands_alone(text: str) -> bool:
+    """False for a line that opens leaning on its context (`_LEANS_ON_CONTEXT`): a reference back
+    to what the text said before, a speaker's first person, or an attendance list."""
+    return _LEANS_ON_CONTEXT.match(text) is None
+
+
 def eligible(doc: Document, cands: Candidates) -> list[bool]:
     """Which candidates may be a line: not a list opener, a photo caption, a heading or a list
-    of names; of a line's length; not repeating an earlier candidate."""
+    of names; one that stands alone (`stands_alone`); of a line's length; not repeating an
+    earlier candidate."""
     seen: set[str] = set()
     out = []
     for unit, exc, tokens in zip(doc.units, cands.excerpts, cands.tokens, strict=True):
@@ -274,6 +292,7 @@ def eligible(doc: Document, cands: Candidates) -> list[bool]:
             and key not in seen
             and not is_photo_caption(exc.text)
             and not names_only(exc.text)
+            and stands_alone(exc.text)
             and (n > 15 or exc.text.rstrip()[-1:] in '.!?…;"”)')
         )
         seen.add(key)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+import pytest
 
 from summarizer.compress import Excerpt
 from summarizer.keypoints import (
@@ -13,6 +14,7 @@ from summarizer.keypoints import (
     names_only,
     praise_share,
     report_salience,
+    stands_alone,
     words,
 )
 
@@ -113,6 +115,36 @@ def test_a_reference_back_without_a_figure_is_a_vague_line() -> None:
     ]
     salience = report_salience(_cands(texts, np.eye(7).tolist()))
     assert salience[:, SALIENCE.index("vague")].tolist() == [1, 1, 0, 0, 0, 0, 0]
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "Đây là 3 dự án luật sẽ được trình lần đầu tại kỳ họp thứ 4 của Quốc hội.",
+        "Con số này sẽ tăng lên hơn 3.800 tấn vào năm 2030.",
+        "Như vậy tổng cộng 85 nhiệm vụ ở cấp thành phố đã phân cấp cho các sở, ngành.",
+        "Hay vụ tai nạn giao thông tại Hòa Bình ngày 4/6 làm 3 người chết.",
+        "Đó là thông tin được đưa ra tại cuộc họp về xử lý 12 dự án chậm tiến độ.",
+        "“Chúng tôi xác nhận có quân nhân liên quan tới vụ tai nạn.",
+        "Tham dự hội nghị có gần 200 đại biểu đại diện 26 ủy ban thành viên.",
+    ],
+)
+def test_a_line_leaning_on_its_context_does_not_stand_alone(line: str) -> None:
+    assert not stands_alone(line)
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "Tốc độ tăng trưởng GRDP đạt 14,14%, đứng đầu cả nước.",
+        "Thứ trưởng Bộ Giao thông Vận tải chỉ đạo thu hồi thông báo.",  # not "Thứ hai, "
+        "Hãy tiếp tục tháo gỡ các điểm nghẽn, nút thắt của tỉnh.",  # not "Hay"
+        "Tối 5/7, Hà Nội mưa lớn khiến nhiều tuyến phố ngập sâu.",  # not "Tôi"
+        "Đầy đủ hồ sơ, thủ tục được tiếp nhận tại Trung tâm hành chính công.",  # not "Đây"
+    ],
+)
+def test_a_line_with_its_own_subject_stands_alone(line: str) -> None:
+    assert stands_alone(line)
 
 
 def test_names_only_lines_are_attendance_lists() -> None:
