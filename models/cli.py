@@ -186,6 +186,14 @@ def add_train_keypoints_command(sub: Any) -> None:
         "--bagging", action="store_true", help="80%% row and feature bagging (off: the result does not hang on a seed)"
     )
     p.add_argument("--workers", type=int, default=2, help="LightGBM threads")
+    p.add_argument(
+        "--cv-folds",
+        type=int,
+        default=0,
+        metavar="K",
+        help="first judge the recipe on the --facts reports held out: K-fold key-fact coverage, recorded in "
+        "model.json (keypoints.held_out); 0: none",
+    )
     p.set_defaults(func=_cmd_train_keypoints)
 
 
@@ -216,6 +224,7 @@ def _cmd_train_keypoints(args: argparse.Namespace) -> int:
         rounds=args.rounds,
         seed=args.seed,
         workers=args.workers,
+        cv_folds=args.cv_folds,
     )
     record = train_keypoints(cfg)
     json.dump({k: v for k, v in record.items() if k != "features"}, sys.stdout, indent=2, ensure_ascii=False)

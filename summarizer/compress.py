@@ -147,9 +147,9 @@ def headline_form(sentence: str, *, max_syllables: int = HEADLINE_MAX_SYLLABLES)
 #
 # A unit (`summarizer.units`) is shortened by deleting words, never by adding or changing one,
 # so the line stays source text and its evidence is the list of pieces that were kept. Rules:
-# - `lead_phrase`: a list item's marker or spoken enumerator ("- ", "Thứ hai, "), a ceremony,
-#   attribution or dateline opening ("Phát biểu kết luận, ", "Tại hội nghị, ", "Theo Chủ tịch
-#   UBND tỉnh …, ", "Ngày 26-6-2024, tại tỉnh Bắc Giang, ") when what follows stands alone;
+# - `lead_phrase`: a ceremony, attribution or dateline opening ("Phát biểu kết luận, ", "Tại hội
+#   nghị, ", "Theo Chủ tịch UBND tỉnh …, ", "Ngày 26-6-2024, tại tỉnh Bắc Giang, ") when what
+#   follows stands alone;
 # - `connective`: a discourse connective ("Trong đó, ", "Tuy nhiên, ") that ties the line to one
 #   it no longer follows, before a rest of at least `MIN_REST_SYLLABLES` (also for a report's
 #   abstract, which keeps its sentences' other words);
@@ -203,10 +203,6 @@ _CEREMONY = re.compile(
 )
 # a list item's marker ("- ", "• ", "b) ", "2. "): a line reads without it
 _LIST_MARKER = re.compile(r"^(?:[-•*+–—]\s*|\d{1,2}[.)]\s+|[a-zđ][.)]\s+)")
-# a list item's spoken enumerator, a clause of its own ("Thứ hai, ", "Một là: "): the item's
-# point reads without it ("Thứ hai, Quốc hội sẽ xem xét …" → "Quốc hội sẽ xem xét …"); never a
-# rank ("thứ hai cả nước") or a title ("Thứ trưởng"), which no comma or colon follows
-_SPOKEN_ENUMERATOR = re.compile(rf"^(?:thứ (?:{ORDINALS})|(?:{COUNTING}) là)\s*[,:]\s+", re.IGNORECASE)
 # discourse connectives that open a line and tie it to the one before it
 _CONNECTIVE_OPENING = re.compile(
     r"^(?:trong đó|tuy nhiên|đồng thời|ngoài ra|bên cạnh đó|theo đó|cụ thể|do đó|vì vậy|chính vì vậy|mặt khác"
@@ -310,9 +306,6 @@ def _rest_stands_alone(rest: str) -> bool:
 def _lead_phrase(edit: _Editable) -> None:
     match = _LIST_MARKER.match(edit.text)
     if match and len(syllables(edit.text[match.end() :])) >= HEADLINE_MIN_SYLLABLES:
-        edit.delete(0, match.end())
-    match = _SPOKEN_ENUMERATOR.match(edit.text)
-    if match and len(syllables(edit.text[match.end() :])) >= MIN_REST_SYLLABLES:
         edit.delete(0, match.end())
     match = _DATELINE_PLACE.match(edit.text)
     if match and len(syllables(edit.text[match.end() :])) >= MIN_REST_SYLLABLES:

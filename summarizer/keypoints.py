@@ -263,8 +263,9 @@ def praise_share(text: str, tokens: Sequence[str] | None = None) -> float:
 # a line that opens leaning on what came before it or on who is speaking cannot stand alone:
 # a reference back ("Đây là 3 dự án luật …", "Con số này sẽ tăng lên …", "Như vậy tổng cộng …",
 # "Hay vụ tai nạn …"), a speaker's first person ("Chúng tôi có 700 trường học …") or an
-# attendance line ("Tham dự hội nghị có …"). Measured neutral on the key-fact benchmark (83 of
-# 130 facts before and after; 446 / 445 of the 720 training facts) and it removes such bullets.
+# attendance line ("Tham dự hội nghị có …"). Neutral on the key-fact benchmark (83 of 130 facts
+# before and after, 446 of the 720 training facts; held out, 405 against 404) and on news
+# bullets (VietNews validation R1 +0.06), it removes such lines: 3.5% of news bullets had one.
 _LEANS_ON_CONTEXT = re.compile(
     r"^[\"“(]?(?:Đây|Đó|Điều này|Điều đó|Việc này|Việc đó|Con số này|Con số đó|Con số trên|Số này|Như vậy|Hay"
     r"|Chúng ta|Chúng tôi|Tôi|Tham dự|Cùng dự)\b"

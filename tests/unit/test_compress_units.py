@@ -262,42 +262,6 @@ def test_a_list_marker_is_dropped() -> None:
     )
 
 
-@pytest.mark.parametrize(
-    ("item", "point"),
-    [
-        (
-            "Thứ hai, Quốc hội sẽ xem xét, thông qua 09 dự án luật và 01 Nghị quyết.",
-            "Quốc hội sẽ xem xét, thông qua 09 dự án luật và 01 Nghị quyết.",
-        ),
-        (
-            "Một là: tăng cường kiểm tra, giám sát việc thực hiện các dự án đầu tư.",
-            "Tăng cường kiểm tra, giám sát việc thực hiện các dự án đầu tư.",
-        ),
-        (
-            "thứ chín, hoàn thiện thể chế về đất đai và thu hút đầu tư vào hạ tầng điện.",
-            "Hoàn thiện thể chế về đất đai và thu hút đầu tư vào hạ tầng điện.",
-        ),
-    ],
-)
-def test_a_list_items_spoken_enumerator_is_dropped_and_the_pieces_stay_exact(item: str, point: str) -> None:
-    assert _line(item, ("lead_phrase",)) == point
-    result = excerpt(item, 0, len(item), 0)
-    assert len(result.pieces) == 1 and item[result.pieces[0][0] : result.pieces[0][1]].lower() == point.lower()
-    _assert_exact(item)
-
-
-@pytest.mark.parametrize(
-    "text",
-    [
-        "Thứ trưởng Bộ Giao thông Vận tải chỉ đạo thu hồi thông báo cấm bán vé ở 4 trạm BOT.",  # a title
-        "Thứ hai tuần này, tỉnh tổ chức hội nghị tổng kết công tác phòng chống thiên tai.",  # a day, no comma
-        "Thứ hai, tăng lương.",  # what would be left is too short to be a line
-    ],
-)
-def test_words_that_look_like_an_enumerator_or_a_too_short_item_are_kept(text: str) -> None:
-    assert _line(text, ("lead_phrase",)) == text
-
-
 def test_a_line_has_no_quotation_mark_that_opens_or_closes_nothing() -> None:
     text = "Lúc này tôi mới biết em gái mình cũng bị đánh hội đồng”, chị H. chia sẻ với phóng viên."
     assert _line(text, ()) == "Lúc này tôi mới biết em gái mình cũng bị đánh hội đồng, chị H. chia sẻ với phóng viên."

@@ -62,3 +62,12 @@ def test_cuda_without_a_gpu_is_an_error(tmp_path: Path, capsys: pytest.CaptureFi
     data = few_articles(tmp_path)
     assert main(["train", "--data", str(data), "--out", str(tmp_path / "run"), "--device", "cuda"]) == 2
     assert "--device cpu" in error_line(capsys)
+
+
+def test_key_point_cross_validation_without_facts_is_an_error(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    data = few_articles(tmp_path)
+    args = ["train-keypoints", "--data", str(data), "--model", str(tmp_path), "--cv-folds", "3"]
+    assert main(args) == 2
+    assert "give facts files" in error_line(capsys)

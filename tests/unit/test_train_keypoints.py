@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from models.train_keypoints import FACT_LABEL, FACT_LINES, KeypointConfig, fact_examples
+from models.train_keypoints import FACT_LABEL, FACT_LINES, KeypointConfig, fact_examples, train_keypoints
 from summarizer.document import prepare_document
 from summarizer.errors import InvalidInputError
 from summarizer.keypoints import KEYPOINT_FEATURE_NAMES, candidates
@@ -128,3 +128,67 @@ def test_every_bundled_label_occurs_in_its_article() -> None:
     texts = load_texts(labels, shared)
     assert [r.id for r in labels if texts[r.id] is None] == []
     assert [p for r in labels for p in facts_not_in_text(r, texts[r.id] or "")] == []
+
+
+def _tiny_recipe(tmp_path: Path, reports: int, **overrides: object) -> KeypointConfig:
+    """An ext-vi folder (the bundled one, copied), one AbMuSu-like cluster and `reports` fact reports."""
+    import shutil
+
+    model = tmp_path / "ext-vi"
+    shutil.copytree(Path(__file__).resolve().parents[2] / "models" / "ext-vi", model)
+    cluster = {
+        "summary": "Giá trị sản xuất toàn ngành tăng 4,2%. Ngành thiếu lao động.",
+        "documents": [{"title": "Ngành nông nghiệp sơ kết 6 tháng", "anchor_text": "", "raw_text": REPORT}],
+    }
+    clusters = tmp_path / "clusters.jsonl"
+    clusters.write_text(json.dumps(cluster, ensure_ascii=False) + "\n", encoding="utf-8")
+    entries = []
+    for k in range(reports):
+        (tmp_path / f"report-{k}.txt").write_text(f"Báo cáo số {k} của tỉnh\n{REPORT}", encoding="utf-8")
+        entries.append(
+            {"id": f"r{k}", "source": {"path": f"report-{k}.txt"}, "facts": [["4,2%"], ["mã số vùng trồng"]]}
+        )
+    facts = tmp_path / "facts.json"
+    facts.write_text(json.dumps({"format": 1, "reports": entries}, ensure_ascii=False), encoding="utf-8")
+    settings = {"rounds": 5, "min_data_in_leaf": 1, "workers": 1, **overrides}
+    return KeypointConfig(data=str(clusters), model=str(model), facts=(str(facts),), shared=str(tmp_path), **settings)
+
+
+def test_cross_validation_judges_each_report_with_a_scorer_that_never_saw_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import models.train_keypoints as recipe
+
+    cfg = _tiny_recipe(tmp_path, reports=5, cv_folds=2)
+    fits: list[list[str]] = []
+    real_fit = recipe._fit
+    monkeypatch.setattr(
+        recipe, "_fit", lambda c, f, y, reps: fits.append([r.id for r in reps]) or real_fit(c, f, y, reps)
+    )
+    record = recipe.train_keypoints(cfg)
+    # fold 0 holds r0, r2, r4 and fold 1 r1, r3; then the written scorer learns from all five
+    assert fits == [["r1", "r3"], ["r0", "r2", "r4"], ["r0", "r1", "r2", "r3", "r4"]]
+    held = record["held_out"]
+    assert held["folds"] == 2 and held["reports"] == 5 and held["facts"] == 10
+    assert 0 <= held["covered"] <= 10 and held["coverage_pct"] == round(10 * held["covered"], 1)
+    written = json.loads((Path(cfg.model) / "model.json").read_text(encoding="utf-8"))["keypoints"]
+    assert written["held_out"] == held and written["trained_on"]["cv_folds"] == 2
+
+
+def test_without_cross_validation_nothing_is_held_out(tmp_path: Path) -> None:
+    record = train_keypoints(_tiny_recipe(tmp_path, reports=2))
+    assert "held_out" not in record and record["trained_on"]["fact_reports"] == 2
+
+
+@pytest.mark.parametrize(
+    ("folds", "facts", "message"),
+    [(1, True, "at least 2"), (-2, True, "at least 2"), (3, False, "give facts files")],
+)
+def test_a_cross_validation_that_cannot_be_done_is_refused(folds: int, facts: bool, message: str) -> None:
+    with pytest.raises(InvalidInputError, match=message):
+        KeypointConfig(data="d", model="m", facts=("f.json",) if facts else (), cv_folds=folds)
+
+
+def test_more_folds_than_reports_are_refused(tmp_path: Path) -> None:
+    with pytest.raises(InvalidInputError, match="cannot fill 3 folds"):
+        train_keypoints(_tiny_recipe(tmp_path, reports=2, cv_folds=3))
