@@ -16,14 +16,17 @@ do) and 0 elsewhere, weighted `facts_weight` against an AbMuSu line. One LightGB
 regression on `KEYPOINT_FEATURE_NAMES` is written as `keypoints.lgb.txt` into an ext-vi model
 folder, and `model.json` records its feature version. Reproducible: fixed seed, deterministic.
 
-With `cv_folds` K, the recipe is first judged on the editors' facts it learns from, held out:
-report i of the `facts` files is in fold i mod K; for each fold a scorer trained on the AbMuSu
-lines and the other folds' reports summarizes that fold's reports with the folder's sentence
-scorers and this recipe's selection settings, and the facts its summaries state are counted as
-the key-fact benchmark counts them (`evaluation.keyfacts.score_keyfacts`). `model.json` records
-the total (`keypoints.held_out`). The scorer written is then trained on every report, as without
-it. A coverage measured on the training reports themselves says little: on the 144 bundled
-reports it was 446 of 720 facts in sample and 404 held out (5 folds).
+With `cv_folds` K, the recipe is first judged on the editors' facts it learns from, held out
+from the key-point scorer: of the reports read (in file order; those skipped as absent,
+repeated or unreadable not counted), report i is in fold i mod K; for each fold a scorer
+trained on the AbMuSu lines and the other folds' reports summarizes that fold's reports with
+the folder's sentence scorers and this recipe's selection settings, and the facts its
+summaries state are counted as the key-fact benchmark counts them
+(`evaluation.keyfacts.score_keyfacts`). `model.json` records the total (`keypoints.held_out`).
+The scorer written is then trained on every report, as without it, byte for byte. The sentence
+scorers and the IDF are not held out: they were trained on VietNews train, where the bundled
+reports come from. A coverage measured on the training reports themselves says little: on the
+144 bundled reports it is 448 of 720 facts in sample and 405 held out (5 folds).
 """
 
 from __future__ import annotations
@@ -36,7 +39,7 @@ from collections import Counter
 from dataclasses import asdict, dataclass, field
 from itertools import pairwise
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -49,6 +52,9 @@ from summarizer.jsonl import read_objects
 from summarizer.keypoints import KEYPOINT_FEATURE_NAMES, KEYPOINT_FEATURE_VERSION, SALIENCE, candidates, unit_features
 from summarizer.normalize import normalize_text
 from summarizer.tokens import syllables
+
+if TYPE_CHECKING:
+    import lightgbm as lgb
 
 logger = logging.getLogger(__name__)
 
@@ -100,9 +106,9 @@ class KeypointConfig:
 
     def __post_init__(self) -> None:
         if self.cv_folds < 0 or self.cv_folds == 1:
-            raise InvalidInputError(f"cv_folds must be 0 (none) or at least 2, not {self.cv_folds}")
+            raise InvalidInputError(f"--cv-folds must be 0 (none) or at least 2, not {self.cv_folds}")
         if self.cv_folds and not self.facts:
-            raise InvalidInputError("cross-validation holds out editors' key facts: give facts files too")
+            raise InvalidInputError("--cv-folds holds out editors' key facts: give --facts files too")
 
     def selection(self) -> dict[str, Any]:
         """How selection uses the scores (`ExtractiveModel.keypoint_scores` reads these keys)."""
@@ -184,10 +190,8 @@ def examples(cfg: KeypointConfig, idf: dict[str, float]) -> tuple[np.ndarray, np
 
 
 def fact_examples(cfg: KeypointConfig, idf: dict[str, float]) -> tuple[np.ndarray, np.ndarray, dict[str, int]]:
-    """Features and labels of every candidate line of the reports of the key-fact files
-    `cfg.facts`: `FACT_LABEL` for a line that states one of its report's facts (contains one of
-    its substrings, matched as the benchmark matches them; a share of it when more than
-    `FACT_LINES` lines state that fact), 0 for the others."""
+    """The lines of `fact_reports` as one training set: their features, their labels and what
+    was counted."""
     reports, stats = fact_reports(cfg, idf)
     width = len(KEYPOINT_FEATURE_NAMES)
     return (
@@ -199,7 +203,10 @@ def fact_examples(cfg: KeypointConfig, idf: dict[str, float]) -> tuple[np.ndarra
 
 def fact_reports(cfg: KeypointConfig, idf: dict[str, float]) -> tuple[list[FactReport], dict[str, int]]:
     """The reports of the key-fact files `cfg.facts` whose sources are present, in file order,
-    each with its lines' features and labels (`fact_examples`), and what was counted.
+    each with the features and labels of its candidate lines, and what was counted. A line's
+    label is `FACT_LABEL` when it states one of its report's facts (contains one of its
+    substrings, matched as the benchmark matches them; a share of it when more than
+    `FACT_LINES` lines state that fact), 0 otherwise.
 
     Raises:
         InvalidInputError: a file holds a report of the key-fact benchmark, or no report's
@@ -257,7 +264,7 @@ def fact_reports(cfg: KeypointConfig, idf: dict[str, float]) -> tuple[list[FactR
     return out, dict(stats)
 
 
-def _fit(cfg: KeypointConfig, features: np.ndarray, labels: np.ndarray, reports: list[FactReport]) -> Any:
+def _fit(cfg: KeypointConfig, features: np.ndarray, labels: np.ndarray, reports: list[FactReport]) -> lgb.Booster:
     """One LightGBM regression on the AbMuSu lines (`features`, `labels`) and `reports`' lines,
     these weighted `cfg.facts_weight`."""
     import lightgbm as lgb
@@ -271,17 +278,29 @@ def _fit(cfg: KeypointConfig, features: np.ndarray, labels: np.ndarray, reports:
     return lgb.train(params_of(cfg, bagging=cfg.bagging), dataset, num_boost_round=cfg.rounds)
 
 
+def _check_folds(folds: int, reports: list[FactReport]) -> None:
+    if len(reports) < folds:
+        raise InvalidInputError(
+            f"{len(reports)} fact report(s) cannot fill {folds} folds: give --cv-folds {len(reports)} or fewer"
+        )
+
+
 def cross_validate(
     cfg: KeypointConfig,
     idf: dict[str, float],
-    config: dict[str, Any],
+    model_config: dict[str, Any],
     features: np.ndarray,
     labels: np.ndarray,
     reports: list[FactReport],
 ) -> dict[str, Any]:
     """The key-fact coverage of `reports` in `cfg.cv_folds`-fold cross-validation (see the module
-    docstring): each report summarized by ext-vi (the folder's sentence scorers and `config`,
-    this recipe's selection settings) with a key-point scorer that never saw it."""
+    docstring): each report summarized by ext-vi (the folder's sentence scorers and
+    `model_config`, this recipe's selection settings) with a key-point scorer that never saw it;
+    `features` and `labels` are the AbMuSu lines, in every fold's training set.
+
+    Raises:
+        InvalidInputError: fewer reports than folds.
+    """
     from evaluation.keyfacts import score_keyfacts
     from summarizer.ext_model import ExtractiveModel
     from summarizer.pipeline import Summarizer
@@ -289,12 +308,11 @@ def cross_validate(
     from summarizer.trees import TreeEnsemble
 
     folds = cfg.cv_folds
-    if len(reports) < folds:
-        raise InvalidInputError(f"{len(reports)} fact report(s) cannot fill {folds} folds: give fewer folds")
+    _check_folds(folds, reports)
     folder = Path(cfg.model)
     spec = resolve_model(str(folder))
     sentence = [TreeEnsemble.load(folder / name) for name in ("abstract.lgb.txt", "headline.lgb.txt")]
-    settings = {**config, "keypoints": cfg.selection()}
+    settings = {**model_config, "keypoints": cfg.selection()}
     facts = covered = 0
     with tempfile.TemporaryDirectory() as tmp:
         for k in range(folds):
@@ -331,6 +349,8 @@ def train_keypoints(cfg: KeypointConfig) -> dict[str, Any]:
             f"{folder} is not an ext-vi model folder ({exc}); train one with `tomtat train-extractor`"
         ) from exc
     reports, fact_stats = fact_reports(cfg, idf)  # first: a bad facts file fails fast
+    if cfg.cv_folds:
+        _check_folds(cfg.cv_folds, reports)  # before the clusters are read
     fact_labels = np.concatenate([r.labels for r in reports]) if reports else np.zeros(0, dtype=np.float32)
     features, labels, stats = examples(cfg, idf)
     held_out = cross_validate(cfg, idf, config, features, labels, reports) if cfg.cv_folds else None

@@ -137,10 +137,13 @@ def test_a_line_leaning_on_its_context_does_not_stand_alone(line: str) -> None:
     "line",
     [
         "Tốc độ tăng trưởng GRDP đạt 14,14%, đứng đầu cả nước.",
-        "Thứ trưởng Bộ Giao thông Vận tải chỉ đạo thu hồi thông báo.",  # not "Thứ hai, "
+        "Thứ trưởng Bộ Giao thông Vận tải chỉ đạo thu hồi thông báo.",  # a title
         "Hãy tiếp tục tháo gỡ các điểm nghẽn, nút thắt của tỉnh.",  # not "Hay"
         "Tối 5/7, Hà Nội mưa lớn khiến nhiều tuyến phố ngập sâu.",  # not "Tôi"
         "Đầy đủ hồ sơ, thủ tục được tiếp nhận tại Trung tâm hành chính công.",  # not "Đây"
+        "Đóng góp của ngành bất động sản chiếm khoảng 4,5% GDP.",  # not "Đó"
+        "Hay tin, người dân đã đến hiện trường để hỗ trợ các nạn nhân.",  # on hearing the news
+        "Cùng dự án này, tỉnh còn 12 công trình chậm tiến độ.",
     ],
 )
 def test_a_line_with_its_own_subject_stands_alone(line: str) -> None:

@@ -70,4 +70,4 @@ def test_key_point_cross_validation_without_facts_is_an_error(
     data = few_articles(tmp_path)
     args = ["train-keypoints", "--data", str(data), "--model", str(tmp_path), "--cv-folds", "3"]
     assert main(args) == 2
-    assert "give facts files" in error_line(capsys)
+    assert "give --facts files" in error_line(capsys)

@@ -134,6 +134,7 @@ def _tiny_recipe(tmp_path: Path, reports: int, **overrides: object) -> KeypointC
     """An ext-vi folder (the bundled one, copied), one AbMuSu-like cluster and `reports` fact reports."""
     import shutil
 
+    tmp_path.mkdir(parents=True, exist_ok=True)
     model = tmp_path / "ext-vi"
     shutil.copytree(Path(__file__).resolve().parents[2] / "models" / "ext-vi", model)
     cluster = {
@@ -145,8 +146,9 @@ def _tiny_recipe(tmp_path: Path, reports: int, **overrides: object) -> KeypointC
     entries = []
     for k in range(reports):
         (tmp_path / f"report-{k}.txt").write_text(f"Báo cáo số {k} của tỉnh\n{REPORT}", encoding="utf-8")
+        # the second fact is in no line: it is never covered
         entries.append(
-            {"id": f"r{k}", "source": {"path": f"report-{k}.txt"}, "facts": [["4,2%"], ["mã số vùng trồng"]]}
+            {"id": f"r{k}", "source": {"path": f"report-{k}.txt"}, "facts": [["4,2%"], ["không có trong bài"]]}
         )
     facts = tmp_path / "facts.json"
     facts.write_text(json.dumps({"format": 1, "reports": entries}, ensure_ascii=False), encoding="utf-8")
@@ -158,6 +160,7 @@ def test_cross_validation_judges_each_report_with_a_scorer_that_never_saw_it(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     import models.train_keypoints as recipe
+    from summarizer.trees import TreeEnsemble
 
     cfg = _tiny_recipe(tmp_path, reports=5, cv_folds=2)
     fits: list[list[str]] = []
@@ -165,14 +168,32 @@ def test_cross_validation_judges_each_report_with_a_scorer_that_never_saw_it(
     monkeypatch.setattr(
         recipe, "_fit", lambda c, f, y, reps: fits.append([r.id for r in reps]) or real_fit(c, f, y, reps)
     )
+    loaded: list[str] = []
+    real_load = TreeEnsemble.load.__func__  # type: ignore[attr-defined]
+    monkeypatch.setattr(
+        TreeEnsemble,
+        "load",
+        classmethod(lambda cls, path, **kw: loaded.append(Path(path).name) or real_load(cls, path, **kw)),
+    )
     record = recipe.train_keypoints(cfg)
     # fold 0 holds r0, r2, r4 and fold 1 r1, r3; then the written scorer learns from all five
     assert fits == [["r1", "r3"], ["r0", "r2", "r4"], ["r0", "r1", "r2", "r3", "r4"]]
+    assert [name for name in loaded if name.startswith("fold-")] == ["fold-0.lgb.txt", "fold-1.lgb.txt"]
+    assert "keypoints.lgb.txt" not in loaded  # the folder's own scorer judges nothing
     held = record["held_out"]
     assert held["folds"] == 2 and held["reports"] == 5 and held["facts"] == 10
-    assert 0 <= held["covered"] <= 10 and held["coverage_pct"] == round(10 * held["covered"], 1)
+    assert 0 <= held["covered"] <= 5 and held["coverage_pct"] == round(10 * held["covered"], 1)
     written = json.loads((Path(cfg.model) / "model.json").read_text(encoding="utf-8"))["keypoints"]
     assert written["held_out"] == held and written["trained_on"]["cv_folds"] == 2
+
+
+def test_the_scorer_written_is_the_same_with_or_without_cross_validation(tmp_path: Path) -> None:
+    with_cv = _tiny_recipe(tmp_path / "a", reports=4, cv_folds=2)
+    without = _tiny_recipe(tmp_path / "b", reports=4)
+    train_keypoints(with_cv)
+    train_keypoints(without)
+    written = [(Path(c.model) / "keypoints.lgb.txt").read_bytes() for c in (with_cv, without)]
+    assert written[0] == written[1]
 
 
 def test_without_cross_validation_nothing_is_held_out(tmp_path: Path) -> None:
@@ -182,7 +203,7 @@ def test_without_cross_validation_nothing_is_held_out(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize(
     ("folds", "facts", "message"),
-    [(1, True, "at least 2"), (-2, True, "at least 2"), (3, False, "give facts files")],
+    [(1, True, "at least 2"), (-2, True, "at least 2"), (3, False, "give --facts files")],
 )
 def test_a_cross_validation_that_cannot_be_done_is_refused(folds: int, facts: bool, message: str) -> None:
     with pytest.raises(InvalidInputError, match=message):
