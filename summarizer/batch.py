@@ -46,7 +46,7 @@ class BatchConfig:
     input: str
     output: str
     model: str | None = None
-    load: LoadOptions = field(default_factory=lambda: LoadOptions(batch_size=16, batch_job=True))
+    load: LoadOptions = field(default_factory=lambda: LoadOptions(batch_size=16))
     options: SummarizeOptions = field(default_factory=SummarizeOptions)
     text_field: str = "text"
     id_field: str = "id"
@@ -281,6 +281,13 @@ class BatchRun:
         return self.stats.interrupted  # swallow Ctrl-C only
 
 
+def log_model(summarizer: Summarizer) -> None:
+    """Log what runs (model, backend, arithmetic, device): on a batch's CPU it may be PyTorch
+    bfloat16 (`LoadOptions.batch_job`), so each process says which."""
+    info = summarizer.info
+    logger.info("model %s: %s, %s on %s", info.name, info.backend, info.compute_type, info.device)
+
+
 def run_batch(summarizer: Summarizer, cfg: BatchConfig) -> BatchStats:
     """Summarize every record of cfg.input into cfg.output, resuming what an earlier run left.
 
@@ -289,8 +296,7 @@ def run_batch(summarizer: Summarizer, cfg: BatchConfig) -> BatchStats:
             is written) or the output cannot be written.
     """
     window: list[InputRecord] = []
-    info = summarizer.info
-    logger.info("model %s: %s, %s on %s", info.name, info.backend, info.compute_type, info.device)
+    log_model(summarizer)
     summarizer.warm_up()  # a batch is a long run: its one-off costs up front
 
     def flush() -> None:

@@ -15,13 +15,10 @@ registry name each node can load) on every node, then run
 
 from __future__ import annotations
 
-import logging
 from typing import Any
 
-from summarizer.batch import BatchConfig, BatchRun, BatchStats, InputRecord, error_row, summarized
+from summarizer.batch import BatchConfig, BatchRun, BatchStats, InputRecord, error_row, log_model, summarized
 from summarizer.batching import chunked
-
-logger = logging.getLogger(__name__)
 
 CHUNK = 2048  # records per Dataset: bounds the driver's memory and the work lost to a crash
 
@@ -34,8 +31,7 @@ class SummarizeActor:
 
         self.cfg = cfg
         self.summarizer = Summarizer.from_pretrained(cfg.model, cfg.load)
-        info = self.summarizer.info  # decided on this node's CPU: in the worker's log
-        logger.info("model %s: %s, %s on %s", info.name, info.backend, info.compute_type, info.device)
+        log_model(self.summarizer)  # decided on this node's CPU: in the worker's log
         self.summarizer.warm_up()  # the actor summarizes batch after batch
 
     def __call__(self, batch: dict[str, Any]) -> dict[str, list[Any]]:

@@ -180,7 +180,7 @@ def _cmd_batch(args: argparse.Namespace) -> int:
         input=args.input,
         output=args.output,
         model=args.model,
-        load=load_options(args, batch_size=args.batch_size, batch_job=True),
+        load=load_options(args, batch_size=args.batch_size),  # a batch job's: BatchConfig
         options=SummarizeOptions(max_bullets=args.max_bullets, max_words=args.max_words),
         text_field=args.text_field,
         id_field=args.id_field,
