@@ -53,8 +53,15 @@ _FULLWIDTH = {c: c - 0xFEE0 for c in range(0xFF01, 0xFF5F)}
 
 # A syllable ending in oa/oe/uy (no final consonant) whose tone sits on the last vowel:
 # the old placement ("hoà", "khoẻ", "thuỷ"). The new placement, used here, puts it on the
-# first vowel ("hòa", "khỏe", "thủy"). "qu" is a consonant, so "quý" is never touched.
-_OLD_TONE = re.compile(r"(?<![^\W\d_])([^\W\d_]*?)([oOuU])([aAeEyY])([\u0300\u0301\u0303\u0309\u0323])(?![^\W\d_])")
+# first vowel ("hòa", "khỏe", "thủy"). "qu" is a consonant, so "quý" is never touched. The
+# vowel ends the syllable and bears no other mark: in "hoặc" (decomposed: o, a, dot below,
+# breve) the dot belongs to "ă", and the syllable is already right.
+_TONES = "\u0300\u0301\u0303\u0309\u0323"
+_OLD_TONE = re.compile(rf"(?<![^\W\d_])([^\W\d_]*?)([oOuU])([aAeEyY])([{_TONES}])(?![^\W\d_]|[\u0300-\u036f])")
+# A tone on "o"/"u" before a vowel with a breve, circumflex or horn ("họăc", "thủơ", "múôn"): never
+# Vietnamese, where such a vowel bears the tone ("hoặc", "thuở", "muốn"). Text written by a
+# model trained on text normalized before "hoặc" was spared (compact-vi's) and typing slips.
+_MISPLACED_TONE = re.compile(rf"([oOuU])([{_TONES}])([aAeEoOuU][\u0302\u0306\u031b])")
 
 
 def _move_tone(match: re.Match[str]) -> str:
@@ -68,12 +75,14 @@ def _move_tone(match: re.Match[str]) -> str:
 
 
 def canonical_tones(text: str) -> str:
-    """Put tone marks of oa/oe/uy syllables on the first vowel ("hoà" → "hòa", "thuỷ" → "thủy").
+    """Put tone marks of oa/oe/uy syllables on the first vowel ("hoà" → "hòa", "thuỷ" → "thủy"),
+    and a tone misplaced before a vowel with a breve, circumflex or horn on that vowel ("họăc" →
+    "hoặc"); every other syllable is left as it is ("hoặc", "quý", "hoàn").
 
     Applied to input, output and ROUGE references alike, so both spellings compare equal.
     The result is NFC.
     """
-    decomposed = unicodedata.normalize("NFD", text)
+    decomposed = _MISPLACED_TONE.sub(r"\1\3\2", unicodedata.normalize("NFD", text))
     return unicodedata.normalize("NFC", _OLD_TONE.sub(_move_tone, decomposed))
 
 

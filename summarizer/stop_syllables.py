@@ -12,7 +12,7 @@ bản bảo bất bắc bắt bằng bị bỏ bố bộ bởi cao chi chia chi�
 chính chúng chưa chạy chất chế chỉ chủ chức chứng con cuối cuộc cá các cách cáo còn có cô công cùng cũng cơ cả
 cảm cảnh cấp cần cầu cố cộng cụ của cứ cứu danh diễn diện do doanh dài dân dù dùng dương dưới dẫn dịch dụng dự
 dựng em gia gian giao giá giám giúp giả giải giới giờ giữ giữa gây gì gần gặp gọi gồm h hai hay hcm hiện hiệu
-hoàn hoàng hoạch hoạt huyện hà hàng hành hình hòa hóa hôm hơn hướng hưởng hạn hải hậu hết hệ họ học họăc hỏi
+hoàn hoàng hoạch hoạt hoặc huyện hà hàng hành hình hòa hóa hôm hơn hướng hưởng hạn hải hậu hết hệ họ học hỏi
 hồ hồi hộ hội hợp khai khi khiến khoảng khu khác khách khó không khả khẳng khỏi kinh kiến kiểm kiện ký kế kết
 kể kỳ liên liệu loại luận luật là làm lãnh lê lên lúc lý lượng lại lấy lần lập lộ lớn lời lợi lực mang minh
 muốn mà máy mình mạng mạnh mất mặt mọi mỗi một mới mở mục mức mỹ nam nay ngay nghiêm nghiệp nghệ nghị ngoài

@@ -30,9 +30,28 @@ def test_old_tone_placement_becomes_new(old: str, new: str) -> None:
     assert canonical_tones(new) == new  # idempotent
 
 
-@pytest.mark.parametrize("word", ["quý", "quỳ", "hoàn", "ngoài", "khuya", "thuyết", "Huỳnh", "của"])
+@pytest.mark.parametrize(
+    "word",
+    # "oặ": the dot below belongs to "ă" (decomposed, it comes before the breve)
+    ["quý", "quỳ", "hoàn", "ngoài", "khuya", "thuyết", "Huỳnh", "của", "hoặc", "Hoặc", "HOẶC", "ngoặt", "ngoặc"],
+)
 def test_tones_outside_oa_oe_uy_endings_are_untouched(word: str) -> None:
     assert canonical_tones(word) == word
+    assert canonical_tones(unicodedata.normalize("NFD", word)) == word
+
+
+@pytest.mark.parametrize(
+    ("misplaced", "right"),
+    [("họăc", "hoặc"), ("Họăc", "Hoặc"), ("ngọăt", "ngoặt"), ("thủơ", "thuở"), ("múôn", "muốn")],
+)
+def test_a_tone_before_a_vowel_with_its_own_mark_moves_onto_that_vowel(misplaced: str, right: str) -> None:
+    assert canonical_tones(misplaced) == right
+    assert canonical_tones(right) == right
+
+
+def test_a_sentence_with_hoac_is_left_as_written() -> None:
+    text = "Người dân nộp hồ sơ trực tuyến hoặc trực tiếp, tránh ngoặt gấp."
+    assert normalize_text(text) == text
 
 
 def test_nfd_input_becomes_nfc() -> None:
