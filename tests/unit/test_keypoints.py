@@ -127,6 +127,8 @@ def test_a_reference_back_without_a_figure_is_a_vague_line() -> None:
         "Đó là thông tin được đưa ra tại cuộc họp về xử lý 12 dự án chậm tiến độ.",
         "“Chúng tôi xác nhận có quân nhân liên quan tới vụ tai nạn.",
         "Tham dự hội nghị có gần 200 đại biểu đại diện 26 ủy ban thành viên.",
+        "làm việc, nhưng đến nay chưa có kết luận sau cùng.",  # a sentence's tail after a line break
+        "“là câu hỏi đã từng được dư luận đặt ra trong năm 2017.",
     ],
 )
 def test_a_line_leaning_on_its_context_does_not_stand_alone(line: str) -> None:
@@ -144,6 +146,8 @@ def test_a_line_leaning_on_its_context_does_not_stand_alone(line: str) -> None:
         "Đóng góp của ngành bất động sản chiếm khoảng 4,5% GDP.",  # not "Đó"
         "Hay tin, người dân đã đến hiện trường để hỗ trợ các nạn nhân.",  # on hearing the news
         "Cùng dự án này, tỉnh còn 12 công trình chậm tiến độ.",
+        "iPhone 15 được bán tại Việt Nam từ ngày 20/10 với giá từ 22 triệu đồng.",  # a name in small letters
+        "5 tuyến phố bị ngập sâu sau trận mưa lớn.",
     ],
 )
 def test_a_line_with_its_own_subject_stands_alone(line: str) -> None:
