@@ -164,7 +164,8 @@ def headline_form(sentence: str, *, max_syllables: int = HEADLINE_MAX_SYLLABLES)
 # - `clause_cut`: a line still over `MAX_LINE_SYLLABLES` cut at its last place that fits where a
 #   line may end (`_line_cuts`: a clause end or before an adjunct, not inside a list (`_in_list`),
 #   a name range or a compound ("kinh tế - xã hội"), a quotation or a speaker's introduction,
-#   nor on a list's colon or enumerator).
+#   nor on a list's colon or enumerator; when only a place inside brackets fits, the line ends
+#   before the bracket opens).
 # The sentence rules above (`RULES`) apply to units too.
 
 UNIT_RULES = (
@@ -387,8 +388,8 @@ def _clause_cut(edit: _Editable) -> None:
     # or a speaker's introduction; else any clause end (a line over the limit is never a bullet)
     passes = (
         lambda: _line_cuts(text, places),
-        lambda: _line_cuts(text, places, strict=False),
-        lambda: [m.start() for m in _CLAUSE_END.finditer(text)],
+        lambda: _before_asides(text, _line_cuts(text, places, strict=False)),
+        lambda: _before_asides(text, [m.start() for m in _CLAUSE_END.finditer(text)]),
     )
     for cuts in passes:
         fitting = [c for c in cuts() if HEADLINE_MIN_SYLLABLES <= count(c) <= MAX_LINE_SYLLABLES]
@@ -397,6 +398,24 @@ def _clause_cut(edit: _Editable) -> None:
             return
     if not _CLAUSE_END.search(text):  # a run without any punctuation: its first words
         _cut_words(edit, MAX_LINE_SYLLABLES)
+
+
+def _before_asides(text: str, cuts: list[int]) -> list[int]:
+    """`cuts` with each one inside brackets moved to where its outermost bracket opens: a line
+    never ends inside an aside it opened ("… 230 tác phẩm (trong đó ảnh về Việt Nam có 50 ảnh
+    và ảnh." ends "… 230 tác phẩm.")."""
+    if "(" not in text and "[" not in text:
+        return cuts
+    opened = []  # where the outermost bracket open before each character starts; -1: none
+    outer, depth = -1, 0
+    for i, ch in enumerate(text):
+        opened.append(outer if depth else -1)
+        if ch in "([":
+            outer = i if depth == 0 else outer
+            depth += 1
+        elif ch in ")]" and depth:
+            depth -= 1
+    return sorted({opened[c] if opened[c] >= 0 else c for c in cuts})
 
 
 def _syllables_before(text: str) -> Callable[[int], int]:

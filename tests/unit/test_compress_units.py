@@ -177,6 +177,28 @@ def test_a_line_with_no_good_place_to_end_is_still_cut() -> None:
     assert text.replace("“", "").startswith(result)  # the quotation mark it cut open is gone
 
 
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (  # every place that fits is inside the brackets: the line ends before they open
+            "Triển lãm trưng bày 230 tác phẩm (trong đó ảnh về Việt Nam có 50 ảnh và ảnh về 9 quốc gia có 20 ảnh "
+            "mỗi nước) của 136 nghệ sĩ nhiếp ảnh thuộc 10 nước ASEAN tại Hà Nội từ ngày 5 đến ngày 15 tháng 8 năm nay.",
+            "Triển lãm trưng bày 230 tác phẩm",
+        ),
+        (
+            "Thông tin trên báo Pháp luật, sáng 30/6, chị Lương Thị Phương Thảo (SN 2000) cùng con gái Phạm Thị "
+            "Quỳnh Anh (6 tháng tuổi, trú tại tổ dân phố 2, thị trấn Nông Trường Trần Phú) đi xe máy sang nhà dì ở "
+            "xã Tân Thịnh (TP. Yên Bái, tỉnh Yên Bái) chơi và ăn cơm.",
+            "Thông tin trên báo Pháp luật, sáng 30/6, chị Lương Thị Phương Thảo (SN 2000) cùng con gái Phạm Thị "
+            "Quỳnh Anh",
+        ),
+    ],
+)
+def test_a_long_line_never_ends_inside_an_aside_it_opened(text: str, expected: str) -> None:
+    assert _line(text, ("clause_cut",)) == expected
+    _assert_exact(text, ("clause_cut",))
+
+
 def test_a_speakers_introduction_with_commas_is_dropped() -> None:
     text = (
         "Chia sẻ về chính sách hỗ trợ tìm kiếm, kết nối, đổi mới công nghệ và đổi mới sáng tạo, ông Phạm Thế "
