@@ -73,8 +73,47 @@ _CLAUSE_OPENERS = (
     "đã|đang|sẽ|là|vốn|bao|gồm|nhưng|và|cũng|có|được|bị|theo|khi|nơi|người|nhà|một|các|những|đây|đó|trong|với|cho"
 )
 _COMPOUND_DASH = re.compile(rf"(?<=[{_LOWER}])\s[-–]\s(?!(?:{_CLAUSE_OPENERS})\b)(?=[{_LOWER}])")
-# where an adjunct starts: a headline may end before it ("… làm việc với tỉnh | về tình hình …")
-_ADJUNCT = re.compile(r"\s(?=(?:về|nhằm|để|theo|khi|sau khi|do|vì|bởi|nhờ)\s)")
+# where an adjunct starts: a headline may end before it ("… làm việc với tỉnh | về tình hình …");
+# "khi" starts one unless it ends "trong khi", "sau khi" or "mỗi khi", which start it themselves
+_ADJUNCT = re.compile(
+    r"\s(?=(?:về|nhằm|để|theo|sau khi|do|vì|bởi|nhờ)\s)|(?<!\btrong)(?<!\bsau)(?<!\bmỗi)\s(?=khi\s)", re.IGNORECASE
+)
+# where a phrase of place, time, manner or purpose starts: a headline with no clause end to stop
+# at ends before one ("… ngồi cạnh Tổng thống Donald Trump | trong một cuộc họp tại …")
+_PHRASE = re.compile(
+    r"(?<!\btrong)(?<!\bsau)(?<!\bmỗi)\s(?=(?:tại|trong|ở|vào|hồi|từ|trên|với|sau|trước|khi|lúc|nhằm|để|về|theo|do|vì"
+    r"|bằng|qua|giữa|suốt|kể từ)\s)"
+)
+# words that leave a phrase open: a headline never ends on one ("… cho các", "… kể từ", "Phía anh
+# đang"); not those that also close one ("hiện tại", "tiếp theo", "4 năm trước", "nêu trên")
+_OPEN_ENDINGS = frozenset(
+    (
+        "của",
+        "và",
+        "với",
+        "các",
+        "những",
+        "là",
+        "cho",
+        "để",
+        "nhằm",
+        "hoặc",
+        "nhưng",
+        "mà",
+        "thì",
+        "rằng",
+        "một",
+        "từ",
+        "khi",
+        "do",
+        "vì",
+        "như",
+        "đã",
+        "sẽ",
+        "đang",
+        "nếu",
+    )
+)
 # a list's enumerator, a clause of its own, that announces an item ("…: một là", ", thứ hai"): a
 # line never ends on it (a rank, "xếp thứ hai", is not one)
 _ENUMERATOR_END = re.compile(rf"(?:^|[,:;]\s*)(?:thứ (?:{ORDINALS})(?: là)?|(?:{COUNTING}) là)\s*$", re.IGNORECASE)
@@ -396,8 +435,8 @@ def _clause_cut(edit: _Editable) -> None:
         if fitting:
             edit.delete(fitting[-1], len(text))
             return
-    if not _CLAUSE_END.search(text):  # a run without any punctuation: its first words
-        _cut_words(edit, MAX_LINE_SYLLABLES)
+    # a run without any punctuation is left whole: over the limit, it is never a line (cut by its
+    # length, it would end mid-phrase or say less than its source: "… khiến thiệt hại từ.")
 
 
 def _before_asides(text: str, cuts: list[int]) -> list[int]:
@@ -478,6 +517,36 @@ def _cut_words(edit: _Editable, n: int, *, max_chars: int = 0) -> None:
     if max_chars and len(edit.text) > max_chars:
         space = edit.text.rfind(" ", 0, max_chars)
         edit.delete(space if space > 0 else max_chars, len(edit.text))
+
+
+def _cut_at_phrase(edit: _Editable, n: int) -> None:
+    """Keep at most `n` syllables, ending before the last phrase of place, time, manner or purpose
+    that fits (`_PHRASE`), after a word that closes what it says (`_closes`); else after the first
+    `n` syllables, less the words that would leave its last phrase open (`_OPEN_ENDINGS`)."""
+    text = edit.text
+    count = _syllables_before(text)
+    places = [
+        m.start()
+        for m in _PHRASE.finditer(text)
+        if HEADLINE_MIN_SYLLABLES <= count(m.start()) <= n and _closes(text[: m.start()])
+    ]
+    if places:
+        edit.delete(places[-1], len(edit.text))
+        return
+    _cut_words(edit, n)
+    words = list(_WORD_END.finditer(edit.text))
+    keep = len(words)
+    while keep > HEADLINE_MIN_SYLLABLES and words[keep - 1].group().lower() in _OPEN_ENDINGS:
+        keep -= 1
+    if keep < len(words):
+        edit.delete(words[keep - 1].end(), len(edit.text))
+
+
+def _closes(before: str) -> bool:
+    """True when text ending as `before` does can end a headline: not on a word that leaves its
+    phrase open (`_OPEN_ENDINGS`), nor on a verb that introduces what someone said ("… cho rằng")."""
+    words = _WORD_END.findall(before[-40:])
+    return not (words and words[-1].lower() in _OPEN_ENDINGS) and not _SPEAKER_END.search(before)
 
 
 def _ends(edit: _Editable, rules: tuple[str, ...]) -> None:
@@ -585,9 +654,10 @@ def headline_excerpt(
     Deleted: source tags and credits (`RULES`), a leading time phrase, ceremony and attribution
     openings, chains of titles before a name, asides (`UNIT_RULES`); then, when still too long,
     everything after the last clause end or adjunct that fits (`_headline_cuts`: never inside a
-    list, a "Name – Name" range or a compound), else after the first one within `HEADLINE_SLACK` more
-    syllables; with no such place (a run without punctuation), after `max_syllables` syllables.
-    No final full stop.
+    list, a "Name – Name" range or a compound, nor after an open word or a speech verb:
+    `_closes`), else after the first one within `HEADLINE_SLACK` more syllables; with no such
+    place, before the last phrase of place, time, manner or purpose that fits, else after
+    `max_syllables` syllables less any open word at the end (`_cut_at_phrase`). No final full stop.
     """
     edit = _Editable(text[start:end], start)
     _ends(edit, RULES)
@@ -600,13 +670,14 @@ def headline_excerpt(
         edit.delete(0, match.end())
     if len(syllables(edit.text)) > max_syllables:
         cuts = _headline_cuts(edit.text)
+        cuts = [c for c in cuts if _closes(edit.text[:c])]
         sizes = [len(syllables(edit.text[:c])) for c in cuts]
         fitting = [c for c, n in zip(cuts, sizes, strict=True) if HEADLINE_MIN_SYLLABLES <= n <= max_syllables]
         nearly = [c for c, n in zip(cuts, sizes, strict=True) if max_syllables < n <= max_syllables + HEADLINE_SLACK]
         if fitting or nearly:
             edit.delete((fitting or nearly)[-1 if fitting else 0], len(edit.text))
-        else:  # no clause end anywhere near: a run without punctuation
-            _cut_words(edit, max_syllables)
+        else:  # no clause end anywhere near: before a phrase that fits, else after whole words
+            _cut_at_phrase(edit, max_syllables)
     _cut_words(edit, max_syllables + HEADLINE_SLACK, max_chars=HEADLINE_MAX_CHARS)  # accents, symbols
     _unmatched_quotes(edit)
     edit.keep(len(edit.text) - len(edit.text.lstrip(" ,;:-–")), len(edit.text.rstrip(" .,;:-–")))

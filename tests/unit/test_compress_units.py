@@ -255,6 +255,58 @@ def test_headlines_are_short_clauses_that_keep_their_subject(sentence: str, expe
         assert headline == expected
 
 
+@pytest.mark.parametrize(
+    ("sentence", "expected"),
+    [
+        (  # no clause end near 20 syllables: before the last phrase of place or time that fits
+            "Cơ quan chức năng tỉnh Ninh Bình công bố bệnh dịch tả lợn châu Phi đã được ghi nhận tại 3 xã của huyện "
+            "Yên Mô và huyện Kim Sơn trong tuần này.",
+            "Cơ quan chức năng tỉnh Ninh Bình công bố bệnh dịch tả lợn châu Phi đã được ghi nhận",
+        ),
+        (  # a clause end after a word that leaves its phrase open ("phía anh đang") is no place to end
+            "Theo lời luật sư Hoàng, phía anh đang chuẩn bị hồ sơ khởi kiện công ty ra tòa trong thời gian tới.",
+            "Theo lời luật sư Hoàng, phía anh đang chuẩn bị hồ sơ khởi kiện công ty ra tòa",
+        ),
+    ],
+)
+def test_a_headline_ends_where_its_phrase_closes(sentence: str, expected: str) -> None:
+    assert headline_form(sentence) == expected
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "TS Trịnh Hoàng Hiệp cho rằng, đề xuất tăng học phí đại học trong năm học tới của Bộ Giáo dục và Đào tạo cần "
+        "được cân nhắc kỹ lưỡng.",
+        "Trong clip là cảnh cô giáo đổ cồn ra mâm sau đó châm lửa dạy kỹ năng sống cho các em học sinh mầm non.",
+        " ".join(["mưa lớn kéo dài cho các"] * 10),
+    ],
+)
+def test_a_headline_never_ends_on_an_open_word_or_a_speech_verb(sentence: str) -> None:
+    headline = headline_form(sentence)
+    last = syllables(headline)[-1]
+    assert last not in ("các", "cho", "của", "rằng", "biết") and len(syllables(headline)) <= 26
+
+
+def test_a_long_line_never_splits_trong_khi() -> None:
+    # "trong khi" (while) starts the adjunct; cut before "khi", the line ended "…, trong."
+    text = (
+        "Liên Hợp Quốc bày tỏ lo ngại rằng chiến dịch tấn công của Syria vào Idlib có khả năng buộc 2,5 triệu dân "
+        "thường phải rời bỏ nhà cửa và vượt biên sang Thổ Nhĩ Kỳ, trong khi Ankara cũng đang nỗ lực gây sức ép với "
+        "Moskva để Damascus không mở chiến dịch tấn công vào Idlib."
+    )
+    assert _line(text, ("clause_cut",)) == text[: text.index(", trong khi")]
+
+
+def test_a_long_run_without_punctuation_is_never_cut_into_a_line() -> None:
+    run = (
+        "Ông Hoài cũng dẫn chứng việc đã kêu gọi hơn 70.000 tàu thuyền đánh cá vào nơi tránh trú bão nhưng với tàu "
+        "vận tải dường như không quan tâm đến cảnh báo và các địa phương cũng không quan tâm khiến thiệt hại từ các "
+        "sự cố tàu vận tải rất lớn."
+    )
+    assert _line(run, ("clause_cut",)) == run  # over 45 syllables: never a line, rather than "… thiệt hại từ."
+
+
 def test_a_headline_of_a_run_without_punctuation_is_bounded() -> None:
     run = " ".join(["mưa lớn kéo dài"] * 500)
     assert len(syllables(headline_form(run))) == 20
