@@ -135,7 +135,14 @@ def test_sigkill_at_a_random_point_then_rerun_gives_every_line_once(tmp_path: Pa
 def test_ctrl_c_stops_cleanly_and_the_rerun_finishes(tmp_path: Path, tiny_model_dir: Path) -> None:
     source = write_input(tmp_path / "in.jsonl", 30, bad=False)
     out = tmp_path / "out.jsonl"
-    process = subprocess.Popen(_batch_command(source, out, tiny_model_dir), stderr=subprocess.PIPE, text=True)
+    # as in a terminal, whatever ran the tests: a shell's background job ignores SIGINT, and so
+    # would the batch it starts
+    process = subprocess.Popen(
+        _batch_command(source, out, tiny_model_dir),
+        stderr=subprocess.PIPE,
+        text=True,
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
+    )
     while process.poll() is None and not (out.exists() and out.read_bytes().count(b"\n") >= 2):
         time.sleep(0.01)
     process.send_signal(signal.SIGINT)
