@@ -431,7 +431,9 @@ def _clause_cut(edit: _Editable) -> None:
         lambda: _before_asides(text, [m.start() for m in _CLAUSE_END.finditer(text)]),
     )
     for cuts in passes:
-        fitting = [c for c in cuts() if HEADLINE_MIN_SYLLABLES <= count(c) <= MAX_LINE_SYLLABLES]
+        fitting = [
+            c for c in cuts() if HEADLINE_MIN_SYLLABLES <= count(c) <= MAX_LINE_SYLLABLES and not _ends_open(text[:c])
+        ]
         if fitting:
             edit.delete(fitting[-1], len(text))
             return
@@ -542,11 +544,17 @@ def _cut_at_phrase(edit: _Editable, n: int) -> None:
         edit.delete(words[keep - 1].end(), len(edit.text))
 
 
-def _closes(before: str) -> bool:
-    """True when text ending as `before` does can end a headline: not on a word that leaves its
-    phrase open (`_OPEN_ENDINGS`), nor on a verb that introduces what someone said ("… cho rằng")."""
+def _ends_open(before: str) -> bool:
+    """True when text ending as `before` does ends on a word that leaves its phrase open
+    (`_OPEN_ENDINGS`: "… sống cần kiệm và", "… một gia tài hội họa mà"): no line ends there."""
     words = _WORD_END.findall(before[-40:])
-    return not (words and words[-1].lower() in _OPEN_ENDINGS) and not _SPEAKER_END.search(before)
+    return bool(words) and words[-1].lower() in _OPEN_ENDINGS
+
+
+def _closes(before: str) -> bool:
+    """True when text ending as `before` does can end a headline: not on an open word
+    (`_ends_open`), nor on a verb that introduces what someone said ("… cho rằng")."""
+    return not _ends_open(before) and not _SPEAKER_END.search(before)
 
 
 def _ends(edit: _Editable, rules: tuple[str, ...]) -> None:

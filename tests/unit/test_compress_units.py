@@ -298,6 +298,15 @@ def test_a_long_line_never_splits_trong_khi() -> None:
     assert _line(text, ("clause_cut",)) == text[: text.index(", trong khi")]
 
 
+def test_a_long_line_never_ends_on_a_word_that_leaves_its_phrase_open() -> None:
+    # the last place that fits comes after "mà" (before the adjunct "về sau"): an earlier one is taken
+    text = (
+        "Danh họa người Hà Lan trút hơi thở cuối cùng ở tuổi 37 - kết thúc một cuộc đời ngắn ngủi nhiều khổ đau, "
+        "bất hạnh và để lại một gia tài hội họa mà về sau hậu thế mới công nhận những giá trị của nó."
+    )
+    assert _line(text, ("clause_cut",)) == text[: text.index(", bất hạnh")]
+
+
 def test_a_long_run_without_punctuation_is_never_cut_into_a_line() -> None:
     run = (
         "Ông Hoài cũng dẫn chứng việc đã kêu gọi hơn 70.000 tàu thuyền đánh cá vào nơi tránh trú bão nhưng với tàu "
