@@ -74,18 +74,59 @@ _CLAUSE_OPENERS = (
 )
 _COMPOUND_DASH = re.compile(rf"(?<=[{_LOWER}])\s[-–]\s(?!(?:{_CLAUSE_OPENERS})\b)(?=[{_LOWER}])")
 # where an adjunct starts: a headline may end before it ("… làm việc với tỉnh | về tình hình …");
-# "khi" starts one unless it ends "trong khi", "sau khi" or "mỗi khi", which start it themselves
+# "khi" starts one unless it ends a connective that starts it instead ("sau khi"), or one cut
+# at its own start or not at all ("trong khi", "mỗi khi", "kể từ khi", "ngay khi", "đến khi")
 _ADJUNCT = re.compile(
-    r"\s(?=(?:về|nhằm|để|theo|sau khi|do|vì|bởi|nhờ)\s)|(?<!\btrong)(?<!\bsau)(?<!\bmỗi)\s(?=khi\s)", re.IGNORECASE
+    r"\s(?=(?:về|nhằm|để|theo|sau khi|do|vì|bởi|nhờ)\s)"
+    r"|(?<!\btrong)(?<!\bsau)(?<!\bmỗi)(?<!\btừ)(?<!\bngay)(?<!\bđến)(?<!\bchỉ)\s(?=khi\s)"
 )
-# where a phrase of place, time, manner or purpose starts: a headline with no clause end to stop
-# at ends before one ("… ngồi cạnh Tổng thống Donald Trump | trong một cuộc họp tại …")
-_PHRASE = re.compile(
-    r"(?<!\btrong)(?<!\bsau)(?<!\bmỗi)\s(?=(?:tại|trong|ở|vào|hồi|từ|trên|với|sau|trước|khi|lúc|nhằm|để|về|theo|do|vì"
-    r"|bằng|qua|giữa|suốt|kể từ)\s)"
-)
-# words that leave a phrase open: a headline never ends on one ("… cho các", "… kể từ", "Phía anh
-# đang"); not those that also close one ("hiện tại", "tiếp theo", "4 năm trước", "nêu trên")
+# The words that start a phrase of place, time, manner or purpose: a headline with no clause end
+# to stop at ends before one ("… ngồi cạnh Tổng thống Donald Trump | trong một cuộc họp tại …").
+# Each with the syllables before and after it that make it part of a word instead ("hiện tại",
+# "thu hồi", "kể từ", "lý do"; "từ chối", "qua đời", "để lại"); "vào" and "hồi" start a phrase
+# only before a time ("vào ngày …", "hồi tháng 8"), and "kể" before "từ".
+_TIME_WORDS = "ngày|tháng|năm|lúc|sáng|chiều|tối|đêm|trưa|cuối|đầu|giữa|khoảng|dịp|hôm|tuần|mùa|quý|thời"
+_PHRASE_WORDS: dict[str, tuple[tuple[str, ...], str]] = {
+    "tại": (("hiện", "tồn"), "sao"),
+    "trong": ((), "sạch|suốt|lành|trẻo|sáng|veo|vắt"),
+    "ở": ((), "lại"),
+    "vào": ((), f"(?=(?:{_TIME_WORDS})\\b)"),
+    "hồi": ((), f"(?=(?:{_TIME_WORDS}|đó|ấy)\\b)"),
+    "từ": (("kể",), "chối|chức|thiện|trần|bỏ|tốn|khóa|vựng|điển|trường|biệt|giã|ngữ"),
+    "trên": (("nêu", "kể", "cấp", "bên", "phía"), ""),
+    "với": (("đối", "so"), ""),
+    "sau": (("phía", "đằng", "về"), ""),
+    "trước": (("phía", "đằng", "mặt", "năm", "tháng", "tuần", "ngày", "hôm", "lâu", "giờ", "phút", "đi", "sớm"), ""),
+    "khi": (("trong", "sau", "mỗi", "từ", "ngay", "đến", "chỉ"), ""),
+    "lúc": (("đôi", "có", "mọi", "một"), "nào"),
+    "nhằm": ((), ""),
+    "để": ((), "lại|ý|dành|tâm|mặc"),
+    "về": (("trở", "quay", "đi", "ra", "kéo", "dẫn", "gửi", "mang", "đưa", "trả", "chạy", "bay"), "sau|già"),
+    "theo": (("tiếp", "đi", "làm", "kèm", "bám", "noi", "chạy", "mang", "kéo"), "dõi|đuổi"),
+    "do": (("lý", "tự", "nguyên"), "dự|thám"),
+    "vì": (("bởi",), ""),
+    "bằng": (("công", "cân", "đồng", "san", "ngang", "bình", "văn"), "chứng|khen|cấp|lòng|phẳng|hữu|nhau"),
+    "qua": (
+        ("thông", "vượt", "trải", "bỏ", "đi", "lướt", "xuyên", "tuần", "hôm", "năm", "ngày", "tháng", "đêm"),
+        "đời|lại",
+    ),
+    "giữa": ((), ""),
+    "suốt": (("trong",), ""),
+    "kể": ((), "(?=từ\\b)"),
+}
+
+
+def _phrase_start(word: str, before: tuple[str, ...], after: str) -> str:
+    """The pattern of the space before `word` when it starts a phrase (see `_PHRASE_WORDS`):
+    `after` is the words after it that make a compound, or a lookahead of its own ("(?=…")."""
+    behind = "".join(rf"(?<!\b{b})" for b in before)
+    ahead = after if after.startswith("(?") else (rf"(?!(?:{after})\b)" if after else "")
+    return rf"{behind}\s(?={word}\s{ahead})"
+
+
+_PHRASE = re.compile("|".join(_phrase_start(w, b, a) for w, (b, a) in _PHRASE_WORDS.items()))
+# words that leave a phrase open: a headline or a line never ends on one ("… cho các", "… kể
+# từ", "phía anh đang"); of two that make one word, the pair may end one ("tự do", "số một")
 _OPEN_ENDINGS = frozenset(
     (
         "của",
@@ -104,6 +145,7 @@ _OPEN_ENDINGS = frozenset(
         "rằng",
         "một",
         "từ",
+        "kể",
         "khi",
         "do",
         "vì",
@@ -114,6 +156,7 @@ _OPEN_ENDINGS = frozenset(
         "nếu",
     )
 )
+_CLOSED_PAIRS = frozenset(("tự do", "lý do", "nguyên do", "số một", "hạng một", "lơ là"))
 # a list's enumerator, a clause of its own, that announces an item ("…: một là", ", thứ hai"): a
 # line never ends on it (a rank, "xếp thứ hai", is not one)
 _ENUMERATOR_END = re.compile(rf"(?:^|[,:;]\s*)(?:thứ (?:{ORDINALS})(?: là)?|(?:{COUNTING}) là)\s*$", re.IGNORECASE)
@@ -546,9 +589,10 @@ def _cut_at_phrase(edit: _Editable, n: int) -> None:
 
 def _ends_open(before: str) -> bool:
     """True when text ending as `before` does ends on a word that leaves its phrase open
-    (`_OPEN_ENDINGS`: "… sống cần kiệm và", "… một gia tài hội họa mà"): no line ends there."""
-    words = _WORD_END.findall(before[-40:])
-    return bool(words) and words[-1].lower() in _OPEN_ENDINGS
+    (`_OPEN_ENDINGS`: "… sống cần kiệm và", "… một gia tài hội họa mà"; not "… tự do"): no line
+    ends there."""
+    words = [w.lower() for w in _WORD_END.findall(before[-40:])]
+    return bool(words) and words[-1] in _OPEN_ENDINGS and " ".join(words[-2:]) not in _CLOSED_PAIRS
 
 
 def _closes(before: str) -> bool:

@@ -274,13 +274,17 @@ _LEANS_ON_CONTEXT = re.compile(
 )
 
 
+# a line's first word, past opening quotes, brackets, dashes, an ellipsis and spaces
+_FIRST_WORD = re.compile(r"[\"“‘(\[…–—\s-]*([^\W\d_]+)")
+
+
 def stands_alone(text: str) -> bool:
     """False for a line that opens leaning on its context (`_LEANS_ON_CONTEXT`): a reference back
     to what the text said before, a speaker's first person, or an attendance list; and for the
     tail of a sentence broken off by a line break in the source, which opens with a word in
     small letters ("làm việc, nhưng …" after "… mời ông Tr." and a line break; not "iPhone …")."""
-    first = text.lstrip('"“‘(').split(" ", 1)[0]
-    if first.isalpha() and first.islower():
+    first = _FIRST_WORD.match(text)
+    if first and first.group(1).islower():
         return False
     return _LEANS_ON_CONTEXT.match(text) is None
 

@@ -76,8 +76,9 @@ def _move_tone(match: re.Match[str]) -> str:
 
 def canonical_tones(text: str) -> str:
     """Put tone marks of oa/oe/uy syllables on the first vowel ("hoà" → "hòa", "thuỷ" → "thủy"),
-    and a tone misplaced before a vowel with a breve, circumflex or horn on that vowel ("họăc" →
-    "hoặc"); every other syllable is left as it is ("hoặc", "quý", "hoàn").
+    and a tone that an "o" or "u" bears before a vowel with a breve, circumflex or horn on that
+    vowel ("họăc" → "hoặc", "thủơ" → "thuở"); every other syllable is left as it is ("hoặc",
+    "quý", "hoàn"; also other misplacements, such as "đựơc").
 
     Applied to input, output and ROUGE references alike, so both spellings compare equal.
     The result is NFC.

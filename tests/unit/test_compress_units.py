@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from summarizer.compress import UNIT_RULES, excerpt, headline_excerpt, headline_form
+from summarizer.compress import _OPEN_ENDINGS, UNIT_RULES, excerpt, headline_excerpt, headline_form
 from summarizer.tokens import syllables
 
 
@@ -274,18 +274,48 @@ def test_a_headline_ends_where_its_phrase_closes(sentence: str, expected: str) -
 
 
 @pytest.mark.parametrize(
+    ("sentence", "expected"),
+    [
+        (  # "từ chối" (refuse) is a word, not the phrase "từ …" (from)
+            "Tổ chức này đã nhiều lần từ chối cung cấp thông tin cho phóng viên về vụ việc xảy ra ở tỉnh Bình "
+            "Dương năm ngoái",
+            "Tổ chức này đã nhiều lần từ chối cung cấp thông tin cho phóng viên",
+        ),
+        (  # the phrase starts at "kể từ", not inside it
+            "Công ty đã chậm trả lương cho công nhân kể từ tháng bảy năm ngoái đến nay mà chưa có phương án khắc "
+            "phục nào",
+            "Công ty đã chậm trả lương cho công nhân",
+        ),
+        (  # "thu hồi" (revoke) is a word; "hồi" starts a phrase only before a time
+            "Ủy ban nhân dân tỉnh yêu cầu thu hồi giấy phép của doanh nghiệp vi phạm quy định về môi trường trên "
+            "địa bàn",
+            "Ủy ban nhân dân tỉnh yêu cầu thu hồi giấy phép của doanh nghiệp vi phạm quy định",
+        ),
+        (  # a name's "Do" is no "do" (because)
+            "Người dân trong cộng đồng người Do Thái và người Hồi giáo tại thành phố này đã cùng nhau cầu nguyện "
+            "cho các nạn nhân",
+            "Người dân trong cộng đồng người Do Thái và người Hồi giáo",
+        ),
+    ],
+)
+def test_a_headline_never_ends_inside_a_word(sentence: str, expected: str) -> None:
+    assert headline_form(sentence) == expected
+
+
+@pytest.mark.parametrize(
     "sentence",
     [
         "TS Trịnh Hoàng Hiệp cho rằng, đề xuất tăng học phí đại học trong năm học tới của Bộ Giáo dục và Đào tạo cần "
         "được cân nhắc kỹ lưỡng.",
         "Trong clip là cảnh cô giáo đổ cồn ra mâm sau đó châm lửa dạy kỹ năng sống cho các em học sinh mầm non.",
-        " ".join(["mưa lớn kéo dài cho các"] * 10),
+        # no clause end or phrase: cut by length, less the open words ("… ba ngày", not "… cho các")
+        " ".join(["mưa lớn kéo dài"] * 4) + " ba ngày cho các tỉnh phía bắc và miền trung trong tuần tới",
     ],
 )
 def test_a_headline_never_ends_on_an_open_word_or_a_speech_verb(sentence: str) -> None:
     headline = headline_form(sentence)
-    last = syllables(headline)[-1]
-    assert last not in ("các", "cho", "của", "rằng", "biết") and len(syllables(headline)) <= 26
+    assert syllables(headline)[-1] not in _OPEN_ENDINGS and not headline.endswith(("cho rằng", "cho biết"))
+    assert len(syllables(headline)) <= 26
 
 
 def test_a_long_line_never_splits_trong_khi() -> None:

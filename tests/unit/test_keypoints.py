@@ -129,6 +129,8 @@ def test_a_reference_back_without_a_figure_is_a_vague_line() -> None:
         "Tham dự hội nghị có gần 200 đại biểu đại diện 26 ủy ban thành viên.",
         "làm việc, nhưng đến nay chưa có kết luận sau cùng.",  # a sentence's tail after a line break
         "“là câu hỏi đã từng được dư luận đặt ra trong năm 2017.",
+        "nhưng, theo ông A, dự án vẫn chậm tiến độ 2 năm.",  # a word with its comma
+        "… đeo nhiều đồ trang sức, nam thanh niên đã khống chế chủ quán.",
     ],
 )
 def test_a_line_leaning_on_its_context_does_not_stand_alone(line: str) -> None:
