@@ -74,8 +74,8 @@ _CLAUSE_OPENERS = (
 )
 _COMPOUND_DASH = re.compile(rf"(?<=[{_LOWER}])\s[-–]\s(?!(?:{_CLAUSE_OPENERS})\b)(?=[{_LOWER}])")
 # where an adjunct starts: a headline may end before it ("… làm việc với tỉnh | về tình hình …");
-# "khi" starts one unless it ends a connective that starts it instead ("sau khi"), or one cut
-# at its own start or not at all ("trong khi", "mỗi khi", "kể từ khi", "ngay khi", "đến khi")
+# "khi" starts one, but not as the end of "sau khi" (cut before "sau") or of "trong khi", "mỗi
+# khi", "từ khi", "ngay khi", "đến khi", "chỉ khi" (never split: "…, trong." says nothing)
 _ADJUNCT = re.compile(
     r"\s(?=(?:về|nhằm|để|theo|sau khi|do|vì|bởi|nhờ)\s)"
     r"|(?<!\btrong)(?<!\bsau)(?<!\bmỗi)(?<!\btừ)(?<!\bngay)(?<!\bđến)(?<!\bchỉ)\s(?=khi\s)"

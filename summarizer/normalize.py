@@ -59,8 +59,8 @@ _FULLWIDTH = {c: c - 0xFEE0 for c in range(0xFF01, 0xFF5F)}
 _TONES = "\u0300\u0301\u0303\u0309\u0323"
 _OLD_TONE = re.compile(rf"(?<![^\W\d_])([^\W\d_]*?)([oOuU])([aAeEyY])([{_TONES}])(?![^\W\d_]|[\u0300-\u036f])")
 # A tone on "o"/"u" before a vowel with a breve, circumflex or horn ("họăc", "thủơ", "múôn"): never
-# Vietnamese, where such a vowel bears the tone ("hoặc", "thuở", "muốn"). Text written by a
-# model trained on text normalized before "hoặc" was spared (compact-vi's) and typing slips.
+# Vietnamese, where such a vowel bears the tone ("hoặc", "thuở", "muốn"). Moving it repairs typing
+# slips and what a model trained on the old misspelling writes (compact-vi: "họăc").
 _MISPLACED_TONE = re.compile(rf"([oOuU])([{_TONES}])([aAeEoOuU][\u0302\u0306\u031b])")
 
 
