@@ -564,19 +564,21 @@ def _cut_words(edit: _Editable, n: int, *, max_chars: int = 0) -> None:
         edit.delete(space if space > 0 else max_chars, len(edit.text))
 
 
-def _cut_at_phrase(edit: _Editable, n: int) -> None:
+def _cut_at_phrase(edit: _Editable, n: int, *, slack: int = 0) -> None:
     """Keep at most `n` syllables, ending before the last phrase of place, time, manner or purpose
-    that fits (`_PHRASE`), after a word that closes what it says (`_closes`); else after the first
-    `n` syllables, less the words that would leave its last phrase open (`_OPEN_ENDINGS`)."""
+    that fits (`_PHRASE`), after a word that closes what it says (`_closes`), else before the first
+    one within `slack` more; else after the first `n` syllables, less the words that would leave
+    its last phrase open (`_OPEN_ENDINGS`)."""
     text = edit.text
     count = _syllables_before(text)
     places = [
-        m.start()
+        (m.start(), count(m.start()))
         for m in _PHRASE.finditer(text)
-        if HEADLINE_MIN_SYLLABLES <= count(m.start()) <= n and _closes(text[: m.start()])
+        if HEADLINE_MIN_SYLLABLES <= count(m.start()) <= n + slack and _closes(text[: m.start()])
     ]
-    if places:
-        edit.delete(places[-1], len(edit.text))
+    fitting = [at for at, size in places if size <= n]
+    if fitting or places:
+        edit.delete(fitting[-1] if fitting else places[0][0], len(edit.text))
         return
     _cut_words(edit, n)
     words = list(_WORD_END.finditer(edit.text))
@@ -729,7 +731,7 @@ def headline_excerpt(
         if fitting or nearly:
             edit.delete((fitting or nearly)[-1 if fitting else 0], len(edit.text))
         else:  # no clause end anywhere near: before a phrase that fits, else after whole words
-            _cut_at_phrase(edit, max_syllables)
+            _cut_at_phrase(edit, max_syllables, slack=HEADLINE_SLACK)
     _cut_words(edit, max_syllables + HEADLINE_SLACK, max_chars=HEADLINE_MAX_CHARS)  # accents, symbols
     _unmatched_quotes(edit)
     edit.keep(len(edit.text) - len(edit.text.lstrip(" ,;:-–")), len(edit.text.rstrip(" .,;:-–")))

@@ -263,6 +263,11 @@ def test_headlines_are_short_clauses_that_keep_their_subject(sentence: str, expe
             "Yên Mô và huyện Kim Sơn trong tuần này.",
             "Cơ quan chức năng tỉnh Ninh Bình công bố bệnh dịch tả lợn châu Phi đã được ghi nhận",
         ),
+        (  # no phrase within 20 syllables: the first one within 6 more, rather than "… cho nền hòa bình và thịnh"
+            "Các tuyến đường bộ và đường sắt liên Triều sẽ đóng góp đáng kể cho nền hòa bình và thịnh vượng trên bán "
+            "đảo Triều Tiên trong thời gian tới",
+            "Các tuyến đường bộ và đường sắt liên Triều sẽ đóng góp đáng kể cho nền hòa bình và thịnh vượng",
+        ),
         (  # a clause end after a word that leaves its phrase open ("phía anh đang") is no place to end
             "Theo lời luật sư Hoàng, phía anh đang chuẩn bị hồ sơ khởi kiện công ty ra tòa trong thời gian tới.",
             "Theo lời luật sư Hoàng, phía anh đang chuẩn bị hồ sơ khởi kiện công ty ra tòa",
