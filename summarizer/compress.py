@@ -571,11 +571,8 @@ def _cut_at_phrase(edit: _Editable, n: int, *, slack: int = 0) -> None:
     its last phrase open (`_OPEN_ENDINGS`)."""
     text = edit.text
     count = _syllables_before(text)
-    places = [
-        (m.start(), count(m.start()))
-        for m in _PHRASE.finditer(text)
-        if HEADLINE_MIN_SYLLABLES <= count(m.start()) <= n + slack and _closes(text[: m.start()])
-    ]
+    sized = [(m.start(), count(m.start())) for m in _PHRASE.finditer(text)]
+    places = [(at, size) for at, size in sized if HEADLINE_MIN_SYLLABLES <= size <= n + slack and _closes(text[:at])]
     fitting = [at for at, size in places if size <= n]
     if fitting or places:
         edit.delete(fitting[-1] if fitting else places[0][0], len(edit.text))
@@ -723,8 +720,7 @@ def headline_excerpt(
     if match and len(syllables(edit.text[match.end() :])) >= HEADLINE_MIN_SYLLABLES:
         edit.delete(0, match.end())
     if len(syllables(edit.text)) > max_syllables:
-        cuts = _headline_cuts(edit.text)
-        cuts = [c for c in cuts if _closes(edit.text[:c])]
+        cuts = [c for c in _headline_cuts(edit.text) if _closes(edit.text[:c])]
         sizes = [len(syllables(edit.text[:c])) for c in cuts]
         fitting = [c for c, n in zip(cuts, sizes, strict=True) if HEADLINE_MIN_SYLLABLES <= n <= max_syllables]
         nearly = [c for c, n in zip(cuts, sizes, strict=True) if max_syllables < n <= max_syllables + HEADLINE_SLACK]
